@@ -1,0 +1,3 @@
+from shiwan.cli import main
+
+main()

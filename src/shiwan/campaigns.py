@@ -1,0 +1,163 @@
+"""Campaigns as data: span, headline indicator, total target, and targets per unit.
+
+A campaign file (TOML; the default is `data/campaign-shiwan.toml`) has a `[campaign]` table and
+`[targets.<year>.<indicator>]` tables of `unit_code = value`; `[targets.campaign.<indicator>]` holds
+targets for the whole campaign.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shiwan import periods
+from shiwan.schema import CAMPAIGN_TOTAL
+
+
+class CampaignFileError(ValueError):
+    """A campaign file that cannot be used; the message names the entry."""
+
+
+@dataclass
+class CampaignDef:
+    code: str
+    name: str
+    unit: str
+    start: str
+    end: str
+    indicator: str
+    target: float
+    name_en: str = ""
+    illustrative: bool = False
+    default: bool = False
+    note: str = ""
+    # (year or CAMPAIGN_TOTAL, indicator code, unit code) -> value
+    targets: dict[tuple[int, str, str], float] = field(default_factory=dict)
+
+
+@dataclass
+class Campaign:
+    """A campaign as stored."""
+
+    id: int
+    code: str
+    name: str
+    name_en: str
+    unit_id: int
+    start: str
+    end: str
+    indicator_id: int
+    total_target: float
+    is_default: bool
+    illustrative: bool
+    note: str
+
+    @property
+    def months(self) -> int:
+        return periods.months_between(self.start, self.end)
+
+    def label(self) -> str:
+        from shiwan.i18n import pick
+
+        return pick(self.name, self.name_en)
+
+
+def load_campaign_file(path: Path) -> CampaignDef:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CampaignFileError(f"{path}: {exc}") from None
+    c = data.get("campaign")
+    if not isinstance(c, dict):
+        raise CampaignFileError(f"{path}: no [campaign] table")
+    for key in ("code", "name", "unit", "start", "end", "indicator", "target"):
+        if key not in c:
+            raise CampaignFileError(f"{path}: [campaign] needs '{key}'")
+    try:
+        start, end = periods.parse_period(str(c["start"])), periods.parse_period(str(c["end"]))
+    except periods.PeriodError as exc:
+        raise CampaignFileError(f"{path}: [campaign] start/end must be YYYY-MM, not {exc}") from None
+    if end < start:
+        raise CampaignFileError(f"{path}: [campaign] ends before it starts")
+    camp = CampaignDef(
+        code=str(c["code"]), name=str(c["name"]), name_en=str(c.get("name_en", "")), unit=str(c["unit"]),
+        start=start, end=end, indicator=str(c["indicator"]), target=float(c["target"]),
+        illustrative=bool(c.get("illustrative", False)), default=bool(c.get("default", False)),
+        note=str(c.get("note", "")),
+    )
+    for year_key, per_ind in (data.get("targets") or {}).items():
+        if year_key == "campaign":
+            year = CAMPAIGN_TOTAL
+        elif str(year_key).isdigit() and 1900 <= int(year_key) <= 2200:
+            year = int(year_key)
+        else:
+            raise CampaignFileError(f"{path}: [targets.{year_key}] must name a year or 'campaign'")
+        for ind, per_unit in per_ind.items():
+            for unit, value in per_unit.items():
+                if not isinstance(value, (int, float)) or value < 0:
+                    raise CampaignFileError(f"{path}: [targets.{year_key}.{ind}] {unit} must be a number >= 0")
+                camp.targets[(year, str(ind), str(unit))] = float(value)
+    return camp
+
+
+def save_campaign(db, camp: CampaignDef, *, user: str, now: str, replace_targets: bool) -> tuple[int, int]:
+    """Store the campaign and its targets; returns (targets added, targets updated).
+
+    With `replace_targets=False` targets already in the database are left as they are (re-running
+    `init` must not undo a `targets set`)."""
+    units = dict(db.all("SELECT code, id FROM unit"))
+    inds = dict(db.all("SELECT code, id FROM indicator"))
+    if camp.unit not in units:
+        raise CampaignFileError(f"campaign {camp.code}: unit {camp.unit} is not in the database")
+    if camp.indicator not in inds:
+        raise CampaignFileError(f"campaign {camp.code}: indicator {camp.indicator} is not in the catalog")
+    for (_, ind, unit) in camp.targets:
+        if ind not in inds:
+            raise CampaignFileError(f"campaign {camp.code}: indicator {ind} is not in the catalog")
+        if unit not in units:
+            raise CampaignFileError(f"campaign {camp.code}: unit {unit} is not in the database")
+    row = {"code": camp.code, "name": camp.name, "name_en": camp.name_en, "unit_id": units[camp.unit],
+           "start_period": camp.start, "end_period": camp.end, "indicator_id": inds[camp.indicator],
+           "total_target": camp.target, "is_default": camp.default, "illustrative": camp.illustrative,
+           "note": camp.note}
+    cid = db.scalar("SELECT id FROM campaign WHERE code = :code", {"code": camp.code})
+    if cid is None:
+        if camp.default or not db.scalar("SELECT COUNT(*) FROM campaign"):
+            db.run("UPDATE campaign SET is_default = :f", {"f": False})
+            row["is_default"] = True
+        cid = db.insert("campaign", row)
+    else:
+        db.run("UPDATE campaign SET name = :name, name_en = :name_en, unit_id = :unit_id, start_period = :start_period, "
+               "end_period = :end_period, indicator_id = :indicator_id, total_target = :total_target, "
+               "illustrative = :illustrative, note = :note WHERE code = :code", row)
+    added = updated = 0
+    for (year, ind, unit), value in camp.targets.items():
+        key = {"c": cid, "u": units[unit], "i": inds[ind], "y": year}
+        old = db.one("SELECT id, value FROM target WHERE campaign_id = :c AND unit_id = :u AND indicator_id = :i "
+                     "AND year = :y", key)
+        if old is None:
+            db.insert("target", {"campaign_id": cid, "unit_id": units[unit], "indicator_id": inds[ind], "year": year,
+                                 "value": value, "set_at": now, "set_by": user, "source": f"campaign:{camp.code}"})
+            added += 1
+        elif replace_targets and old[1] != value:
+            db.run("UPDATE target SET value = :v, set_at = :at, set_by = :by, source = :src WHERE id = :id",
+                   {"v": value, "at": now, "by": user, "src": f"campaign:{camp.code}", "id": old[0]})
+            updated += 1
+    return added, updated
+
+
+def list_campaigns(db) -> list[Campaign]:
+    rows = db.all("SELECT id, code, name, name_en, unit_id, start_period, end_period, indicator_id, total_target, "
+                  "is_default, illustrative, note FROM campaign ORDER BY id")
+    return [Campaign(id=r[0], code=r[1], name=r[2], name_en=r[3] or "", unit_id=r[4], start=r[5], end=r[6],
+                     indicator_id=r[7], total_target=float(r[8] or 0), is_default=bool(r[9]), illustrative=bool(r[10]),
+                     note=r[11] or "") for r in rows]
+
+
+def default_campaign(db) -> Campaign | None:
+    camps = list_campaigns(db)
+    for c in camps:
+        if c.is_default:
+            return c
+    return camps[0] if camps else None

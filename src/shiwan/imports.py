@@ -1,0 +1,337 @@
+"""Importing returns: what an import promises (DESIGN §5).
+
+- **All or nothing per file**: each file is checked completely (cells, 合计 rows, rules, months
+  before and after, locks) and then written in one transaction, or not at all. Every error in a
+  file is reported at once, each with its sheet and cell. Other files of the batch still go in.
+- **Nothing lost or doubled**: a file whose figures are all stored already is `unchanged` and
+  writes nothing; a file that changes figures of a unit and period already stored is a revision:
+  the old values move to `figure_history`, the new ones apply.
+- **Every figure knows where it came from**: the import (file name, SHA-256, size, OS user, time),
+  the sheet and the cell.
+- **No file takes the batch down**: files are read in worker processes (`sandbox.py`).
+
+Files are applied in a stable order: by period, then by the date the return was submitted (报出日期),
+then by path; so when two versions of one return arrive together the later one is applied last, and
+a file whose 报出日期 is older than that of the import it would replace is refused.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shiwan import checks
+from shiwan.catalog import Catalog
+from shiwan.db import Database, in_clause
+from shiwan.initdb import now_iso
+from shiwan.layout import Context, Options, ParsedFile, ReturnIn
+from shiwan.problems import Problem, error
+from shiwan.sandbox import Parsed, ParsePool
+from shiwan.settings import os_user
+from shiwan.units import UnitTree
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt", ".htm", ".html", ".et"}
+STATUSES = ("imported", "revised", "unchanged", "rejected")
+EPS = 1e-9
+
+
+@dataclass
+class FileResult:
+    """The outcome of one file, as the summary table and `--json` show it."""
+
+    file: str
+    status: str = "rejected"
+    form: str = ""
+    unit: str = ""
+    unit_name: str = ""
+    period: str = ""
+    import_id: int | None = None
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    sha256: str = ""
+    size: int = 0
+    submitted_on: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "status": self.status, "form": self.form, "unit": self.unit,
+            "unit_name": self.unit_name, "period": self.period, "import_id": self.import_id,
+            "new": self.new, "changed": self.changed, "unchanged": self.unchanged,
+            "submitted_on": self.submitted_on or None, "sha256": self.sha256,
+            "errors": [_problem_json(p) for p in self.errors],
+            "warnings": [_problem_json(p) for p in self.warnings],
+        }
+
+
+def _problem_json(p: Problem) -> dict[str, Any]:
+    return {"sheet": p.sheet, "cell": p.cell, "code": p.key, "message": p.message()}
+
+
+# -- which files ---------------------------------------------------------------------------------
+
+
+@dataclass
+class FileList:
+    files: list[Path]
+    missing: list[str]
+    skipped: list[Path]
+
+
+def collect_files(args: Iterable[str]) -> FileList:
+    """Files named, every spreadsheet in folders named (recursively), and glob patterns; in a stable
+    order, each file once. Hidden files and Excel's `~$` lock files are passed over."""
+    files: list[Path] = []
+    missing: list[str] = []
+    skipped: list[Path] = []
+    for arg in args:
+        p = Path(arg)
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
+                    continue
+                if f.name.startswith("~$"):
+                    continue
+                if f.suffix.lower() in SPREADSHEET_SUFFIXES:
+                    files.append(f)
+                else:
+                    skipped.append(f)
+        elif p.is_file():
+            files.append(p)
+        elif any(ch in arg for ch in "*?["):
+            matched = sorted(Path(m) for m in glob.glob(arg, recursive=True) if Path(m).is_file())
+            if matched:
+                files.extend(matched)
+            else:
+                missing.append(arg)
+        else:
+            missing.append(arg)
+    seen: set[str] = set()
+    unique = []
+    for f in files:
+        key = os.path.realpath(f)
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return FileList(unique, missing, skipped)
+
+
+# -- the batch -----------------------------------------------------------------------------------
+
+
+ProgressFn = Callable[[str, int, int, str], None]  # (phase, done, total, file)
+
+
+def import_files(db: Database, files: list[Path], opts: Options, *, dry_run: bool = False,
+                 progress: ProgressFn | None = None, workers: int | None = None) -> list[FileResult]:
+    """Read, check and store every file; returns one result per file, in the order given."""
+    catalog = Catalog.from_db(db)
+    units = UnitTree.from_db(db)
+    ctx = Context(catalog, units)
+    total = len(files)
+    parsed: list[Parsed | None] = [None] * total
+    jobs = [(str(f), Options(opts.unit, opts.period, opts.measure, f.name)) for f in files]
+    if total:
+        with ParsePool(ctx, workers=workers) as pool:
+            done = 0
+            for idx, res in pool.run(jobs):
+                parsed[idx] = res
+                done += 1
+                if progress:
+                    progress("read", done, total, files[idx].name)
+    results: list[FileResult | None] = [None] * total
+    order = sorted(range(total), key=lambda i: _apply_key(parsed[i], str(files[i])))
+    importer = Importer(db, catalog, units, dry_run=dry_run)
+    for n, i in enumerate(order, 1):
+        results[i] = importer.apply(str(files[i]), parsed[i])
+        if progress:
+            progress("write", n, total, files[i].name)
+    return [r for r in results if r is not None]
+
+
+def _apply_key(p: Parsed | None, path: str) -> tuple:
+    if p is None or p.parsed is None or not p.parsed.period:
+        return ("", "", path)
+    sub = p.parsed.submitted_on.isoformat() if p.parsed.submitted_on else ""
+    return (p.parsed.period, sub, path)
+
+
+class Importer:
+    """Applies parsed files to the database, one transaction each."""
+
+    def __init__(self, db: Database, catalog: Catalog, units: UnitTree, *, dry_run: bool = False):
+        self.db = db
+        self.catalog = catalog
+        self.units = units
+        self.dry_run = dry_run
+        self.ind_ids = {i.code: i.id for i in catalog.indicators}
+        self.user = os_user()
+
+    def apply(self, path: str, p: Parsed | None) -> FileResult:
+        res = FileResult(file=path)
+        if p is None:
+            res.problems.append(error("read.crash", detail="no result"))
+            return self._reject(res)
+        res.sha256, res.size = p.sha256, p.size
+        if p.refusal:
+            res.problems.append(error(p.refusal, **(p.params or {})))
+            return self._reject(res)
+        parsed = p.parsed
+        assert parsed is not None
+        res.problems.extend(parsed.problems)
+        self._describe(res, parsed)
+        if parsed.errors or not parsed.returns:
+            if not parsed.problems:
+                res.problems.append(error("layout.no_indicators"))
+            return self._reject(res)
+        plan = self._plan(parsed, res)
+        if res.errors:
+            return self._reject(res)
+        res.new = sum(1 for a in plan if a.old is None)
+        res.changed = sum(1 for a in plan if a.old is not None and a.changed)
+        res.unchanged = sum(1 for a in plan if a.old is not None and not a.changed)
+        if res.new == 0 and res.changed == 0:
+            res.status = "unchanged"
+            return res
+        res.status = "revised" if res.changed else "imported"
+        if self.dry_run:
+            return res
+        with self.db.transaction():
+            res.import_id = self._log(res, parsed)
+            self._write(plan, res.import_id)
+        return res
+
+    def _describe(self, res: FileResult, parsed: ParsedFile) -> None:
+        res.form = parsed.form
+        if parsed.reporter_id is not None:
+            u = self.units.by_id[parsed.reporter_id]
+            res.unit, res.unit_name = u.code, u.name
+        res.period = parsed.period
+        res.submitted_on = parsed.submitted_on.isoformat() if parsed.submitted_on else ""
+
+    # -- planning: compare with what is stored, check across months -----------------------------------
+
+    def _plan(self, parsed: ParsedFile, res: FileResult) -> list[checks.Change]:
+        plan: list[checks.Change] = []
+        for ret in parsed.returns:
+            lock = checks.lock_of(self.db, ret.period)
+            if lock:
+                res.problems.append(error("import.locked", sheet=ret.sheet, period=ret.period, by=lock[0], at=lock[1]))
+                continue
+            newer = self._newer_import(ret, parsed)
+            if newer:
+                res.problems.append(error("import.outdated", sheet=ret.sheet, import_id=newer[0], submitted=newer[1],
+                                          ours=parsed.submitted_on.isoformat() if parsed.submitted_on else ""))
+                continue
+            plan.extend(self._changes(ret))
+        if not res.errors:
+            res.problems.extend(checks.check_changes(self.db, self.catalog, self.units, plan))
+        return plan
+
+    def _newer_import(self, ret: ReturnIn, parsed: ParsedFile) -> tuple[int, str] | None:
+        """An import of the same return whose 报出日期 is later than this file's."""
+        if parsed.submitted_on is None:
+            return None
+        row = self.db.one(
+            "SELECT id, submitted_on FROM import_log WHERE unit_id = :u AND period = :p AND form = :f "
+            "AND status IN ('imported', 'revised') AND submitted_on > :s ORDER BY submitted_on DESC",
+            {"u": ret.reporter_id, "p": ret.period, "f": ret.form, "s": parsed.submitted_on.isoformat()},
+        )
+        return (row[0], row[1]) if row else None
+
+    def _changes(self, ret: ReturnIn) -> list[checks.Change]:
+        unit_ids = sorted({f.unit_id for f in ret.figures})
+        clause, params = in_clause("u", unit_ids)
+        params["p"] = ret.period
+        existing = {}
+        for r in self.db.all(
+            "SELECT unit_id, indicator_id, channel, id, month, ytd, import_id, sheet, month_cell, ytd_cell "
+            f"FROM figure WHERE period = :p AND unit_id IN {clause}", params
+        ):
+            existing[(r[0], r[1], r[2])] = checks.Stored(*r[3:])
+        out = []
+        for f in ret.figures:
+            iid = self.ind_ids[f.indicator]
+            old = existing.get((f.unit_id, iid, f.channel))
+            changed = old is not None and not (_same(old.month, f.month) and _same(old.ytd, f.ytd))
+            out.append(checks.Change(ret.period, ret.sheet, f, iid, old, changed))
+        return out
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def _log(self, res: FileResult, parsed: ParsedFile | None, status: str | None = None) -> int:
+        return self.db.insert("import_log", {
+            "kind": "file", "file_name": Path(res.file).name, "file_path": str(Path(res.file).resolve()),
+            "sha256": res.sha256, "size": res.size, "form": res.form,
+            "unit_id": parsed.reporter_id if parsed else None, "period": res.period,
+            "submitted_on": res.submitted_on, "imported_at": now_iso(), "os_user": self.user,
+            "status": status or res.status, "n_new": res.new, "n_changed": res.changed, "n_unchanged": res.unchanged,
+            "n_warnings": len(res.warnings),
+            "problems": json.dumps([p.to_record() for p in res.problems], ensure_ascii=False),
+        })
+
+    def _write(self, plan: list[checks.Change], import_id: int) -> None:
+        history, updates, inserts = [], [], []
+        for a in plan:
+            f = a.figure
+            warn = json.dumps(a.warnings, ensure_ascii=False) if a.warnings else ""
+            row = {"unit_id": f.unit_id, "indicator_id": a.indicator_id, "period": a.period, "channel": f.channel,
+                   "month": f.month, "ytd": f.ytd, "import_id": import_id, "sheet": a.sheet,
+                   "month_cell": f.month_cell, "ytd_cell": f.ytd_cell, "warnings": warn}
+            if a.old is None:
+                inserts.append(row)
+            elif a.changed:
+                o = a.old
+                history.append({"unit_id": f.unit_id, "indicator_id": a.indicator_id, "period": a.period,
+                                "channel": f.channel, "month": o.month, "ytd": o.ytd, "import_id": o.import_id,
+                                "sheet": o.sheet, "month_cell": o.month_cell, "ytd_cell": o.ytd_cell,
+                                "replaced_by_id": import_id, "action": "revised"})
+                row["id"] = o.id
+                updates.append(row)
+        self.db.many(
+            "INSERT INTO figure_history (unit_id, indicator_id, period, channel, month, ytd, import_id, sheet, "
+            "month_cell, ytd_cell, replaced_by_id, action) VALUES (:unit_id, :indicator_id, :period, :channel, :month, "
+            ":ytd, :import_id, :sheet, :month_cell, :ytd_cell, :replaced_by_id, :action)", history)
+        self.db.many(
+            "UPDATE figure SET month = :month, ytd = :ytd, import_id = :import_id, sheet = :sheet, "
+            "month_cell = :month_cell, ytd_cell = :ytd_cell, warnings = :warnings WHERE id = :id", updates)
+        self.db.many(
+            "INSERT INTO figure (unit_id, indicator_id, period, channel, month, ytd, import_id, sheet, month_cell, "
+            "ytd_cell, warnings) VALUES (:unit_id, :indicator_id, :period, :channel, :month, :ytd, :import_id, :sheet, "
+            ":month_cell, :ytd_cell, :warnings)", inserts)
+
+    def _reject(self, res: FileResult) -> FileResult:
+        res.status = "rejected"
+        if not self.dry_run:
+            # The refusal is logged (the assessment counts refused returns); no figure changes.
+            unit_id = self.units.by_code[res.unit].id if res.unit in self.units.by_code else None
+            with self.db.transaction():
+                res.import_id = None
+                self.db.insert("import_log", {
+                    "kind": "file", "file_name": Path(res.file).name, "file_path": str(Path(res.file).resolve()),
+                    "sha256": res.sha256, "size": res.size, "form": res.form, "unit_id": unit_id,
+                    "period": res.period, "submitted_on": res.submitted_on, "imported_at": now_iso(),
+                    "os_user": self.user, "status": "rejected", "n_warnings": len(res.warnings),
+                    "problems": json.dumps([p.to_record() for p in res.problems], ensure_ascii=False),
+                })
+        return res
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) <= EPS * max(1.0, abs(a))

@@ -1,0 +1,181 @@
+"""Printing tables for people and for scripts.
+
+A `Table` is columns plus rows of plain values. It is printed as:
+- a Rich table when stdout is a terminal (CJK-aligned, coloured where a column says so);
+- plain, complete, space-aligned text when it is not (nothing is ever truncated);
+- `csv` (UTF-8 with BOM, so that Excel opens it right), `json` or `md` on request.
+CSV and JSON use the columns' English keys; people see the localised headers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+FORMATS = ("table", "csv", "json", "md")
+
+
+@dataclass
+class Column:
+    key: str
+    header: str
+    align: str = "left"  # left | right
+    fmt: Callable[[Any], str] | None = None  # how a value is shown to people
+    style: Callable[[Any], str | None] | None = None  # Rich style for a value (terminal only)
+
+
+@dataclass
+class Table:
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    title: str = ""
+    caption: str = ""
+    row_styles: list[str | None] = field(default_factory=list)
+
+    def shown(self, col: Column, row: dict[str, Any]) -> str:
+        value = row.get(col.key)
+        if col.fmt is not None:
+            return col.fmt(value)
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            return f"{int(value)}"
+        return str(value)
+
+
+def is_terminal(stream: TextIO | None = None) -> bool:
+    stream = stream or sys.stdout
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def render(table: Table, fmt: str = "table", stream: TextIO | None = None, *, terminal: bool | None = None,
+           width: int | None = None) -> None:
+    """Write `table` to `stream` (stdout) in `fmt`."""
+    stream = stream or sys.stdout
+    if fmt == "csv":
+        stream.write(to_csv(table))
+    elif fmt == "json":
+        stream.write(to_json(table.rows) + "\n")
+    elif fmt == "md":
+        stream.write(to_markdown(table))
+    else:
+        if terminal is None:
+            terminal = is_terminal(stream)
+        if terminal:
+            rich_table(table, stream, width=width)
+        else:
+            stream.write(to_text(table))
+
+
+def to_csv(table: Table, *, bom: bool = True) -> str:
+    buf = io.StringIO()
+    if bom:
+        buf.write("\ufeff")
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([c.key for c in table.columns])
+    for row in table.rows:
+        w.writerow(["" if row.get(c.key) is None else _plain(row.get(c.key)) for c in table.columns])
+    return buf.getvalue()
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, float):
+        return round(v, 6)
+    return v
+
+
+def to_json(rows: Sequence[dict[str, Any]] | dict[str, Any]) -> str:
+    return json.dumps(rows, ensure_ascii=False, indent=2, default=str)
+
+
+def to_markdown(table: Table) -> str:
+    out = io.StringIO()
+    if table.title:
+        out.write(f"**{table.title}**\n\n")
+    out.write("| " + " | ".join(c.header for c in table.columns) + " |\n")
+    out.write("|" + "|".join("---:" if c.align == "right" else "---" for c in table.columns) + "|\n")
+    for row in table.rows:
+        cells = [table.shown(c, row).replace("|", "\\|") for c in table.columns]
+        out.write("| " + " | ".join(cells) + " |\n")
+    if table.caption:
+        out.write(f"\n{table.caption}\n")
+    return out.getvalue()
+
+
+def to_text(table: Table) -> str:
+    """Space-aligned text with East Asian wide characters counted as two columns."""
+    from rich.cells import cell_len
+
+    grid = [[c.header for c in table.columns]]
+    grid += [[table.shown(c, row) for c in table.columns] for row in table.rows]
+    widths = [max(cell_len(r[i]) for r in grid) for i in range(len(table.columns))]
+    lines = []
+    if table.title:
+        lines.append(table.title)
+    for n, r in enumerate(grid):
+        cells = []
+        for i, (text, col) in enumerate(zip(r, table.columns, strict=True)):
+            pad = " " * (widths[i] - cell_len(text))
+            cells.append(pad + text if (col.align == "right" and n > 0) else text + pad)
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    if table.caption:
+        lines.append(table.caption)
+    return "\n".join(lines) + "\n"
+
+
+def rich_table(table: Table, stream: TextIO, *, width: int | None = None) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    console = Console(file=stream, width=width, force_terminal=None if width is None else False,
+                      highlight=False, soft_wrap=False)
+    rt = RichTable(title=table.title or None, caption=table.caption or None, box=box.SIMPLE_HEAVY,
+                   show_lines=False, header_style="bold")
+    for c in table.columns:
+        rt.add_column(c.header, justify="right" if c.align == "right" else "left", no_wrap=True, overflow="fold")
+    for n, row in enumerate(table.rows):
+        cells = []
+        for c in table.columns:
+            text = table.shown(c, row)
+            style = c.style(row.get(c.key)) if c.style else None
+            cells.append(f"[{style}]{_escape(text)}[/]" if style and text else _escape(text))
+        rs = table.row_styles[n] if n < len(table.row_styles) else None
+        rt.add_row(*cells, style=rs)
+    console.print(rt)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def dash(value: Any, fmt: Callable[[Any], str]) -> str:
+    """A value through `fmt`, or an em dash where there is none (a missing target is not 0%)."""
+    return "—" if value is None else fmt(value)
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def num(decimals: int = 0) -> Callable[[Any], str]:
+    def f(value: Any) -> str:
+        if value is None or value == "":
+            return ""
+        return f"{float(value):,.{decimals}f}"
+
+    return f

@@ -1,0 +1,10 @@
+"""Constants of the schema that light-weight code needs without importing SQLModel."""
+
+SCHEMA_VERSION = "1"
+
+# Who reported a figure: the unit itself, or its parent in a summary (see models.Figure).
+CHANNEL_OWN = 0
+CHANNEL_SUMMARY = 1
+
+# Target.year for a target that covers the whole campaign rather than one calendar year.
+CAMPAIGN_TOTAL = 0
