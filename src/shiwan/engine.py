@@ -1,0 +1,187 @@
+"""From stored figures to the numbers reports show: 本月, 本年累计 and levels, per unit and per subtree.
+
+Rules (DESIGN §2):
+- a unit's own (本级) figure is what it reported itself, else its row in its parent's summary;
+- a flow's 本年累计 at month P is the latest 累计 reported in P's year up to P, carried forward over
+  months not reported, plus any 本月 figures reported after it (a return with only 本月 adds up);
+- a flow's 本月 at P is the 本月 reported, else the difference of this and last month's 累计;
+- a stock's level at P is the latest level reported at or before P, in any year (carried forward);
+- a subtree's figure is the sum over the unit (本级) and every unit below it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from shiwan import periods
+from shiwan.catalog import Catalog
+from shiwan.db import Database, in_clause
+from shiwan.schema import CHANNEL_OWN
+from shiwan.units import UnitTree
+
+# Beyond this many units a query is not restricted by unit id (an IN list that long costs more than it saves).
+MAX_UNIT_FILTER = 800
+
+
+class Values:
+    """Figures of some indicators over a span of months, for one subtree (or everything)."""
+
+    def __init__(self, db: Database, tree: UnitTree, catalog: Catalog, codes: Iterable[str], first: str, last: str,
+                 scope_id: int | None = None):
+        self.tree = tree
+        self.catalog = catalog
+        self.codes = list(dict.fromkeys(codes))
+        self.first, self.last = first, last
+        self.scope_id = scope_id
+        self.units = tree.subtree(scope_id) if scope_id is not None else [u for r in tree.roots() for u in tree.subtree(r.id)]
+        self.unit_ids = [u.id for u in self.units]
+        flows = [catalog.by_code[c] for c in self.codes if catalog.by_code[c].kind == "flow"]
+        stocks = [catalog.by_code[c] for c in self.codes if catalog.by_code[c].kind == "stock"]
+        # (unit_id, indicator code) -> {period: (month, ytd)} with the channel already resolved
+        self.flow: dict[tuple[int, str], dict[str, tuple[float | None, float | None]]] = {}
+        # (unit_id, indicator code) -> sorted [(period, level)]
+        self.stock: dict[tuple[int, str], list[tuple[str, float]]] = {}
+        self._ytd_cache: dict[tuple[int, str, str], float | None] = {}
+        unit_filter, uparams = ("", {})
+        if len(self.unit_ids) <= MAX_UNIT_FILTER:
+            clause, uparams = in_clause("u", self.unit_ids)
+            unit_filter = f" AND unit_id IN {clause}"
+        if flows:
+            clause, iparams = in_clause("i", [i.id for i in flows])
+            by_id = {i.id: i.code for i in flows}
+            chosen: dict[tuple[int, str, str], int] = {}
+            for uid, iid, period, channel, month, ytd in db.iter(
+                "SELECT unit_id, indicator_id, period, channel, month, ytd FROM figure "
+                f"WHERE indicator_id IN {clause} AND period BETWEEN :a AND :b{unit_filter}",
+                {**iparams, **uparams, "a": first, "b": last},
+            ):
+                code = by_id[iid]
+                key = (uid, code, period)
+                if key in chosen and chosen[key] == CHANNEL_OWN:
+                    continue
+                chosen[key] = channel
+                self.flow.setdefault((uid, code), {})[period] = (month, ytd)
+        if stocks:
+            clause, iparams = in_clause("i", [i.id for i in stocks])
+            by_id = {i.id: i.code for i in stocks}
+            rows = db.all(
+                "SELECT unit_id, indicator_id, period, channel, ytd FROM figure "
+                f"WHERE indicator_id IN {clause} AND period <= :b AND ytd IS NOT NULL{unit_filter} "
+                "ORDER BY unit_id, indicator_id, period, channel DESC",
+                {**iparams, **uparams, "b": last},
+            )
+            for uid, iid, period, _channel, level in rows:
+                series = self.stock.setdefault((uid, by_id[iid]), [])
+                if series and series[-1][0] == period:
+                    series[-1] = (period, level)  # own channel (0) sorts last and wins
+                else:
+                    series.append((period, level))
+
+    # -- one unit's own figures ------------------------------------------------------------------------------
+
+    def ytd(self, unit_id: int, code: str, period: str) -> float | None:
+        """The unit's own 本年累计 at `period` (None when it reported nothing in that year so far)."""
+        key = (unit_id, code, period)
+        if key in self._ytd_cache:
+            return self._ytd_cache[key]
+        series = self.flow.get((unit_id, code))
+        running: float | None = None
+        if series:
+            year = periods.year_of(period)
+            for m in range(1, periods.month_of(period) + 1):
+                v = series.get(periods.make(year, m))
+                if v is None:
+                    continue
+                month, ytd = v
+                if ytd is not None:
+                    running = ytd
+                elif month is not None:
+                    running = (running or 0.0) + month
+        self._ytd_cache[key] = running
+        return running
+
+    def month(self, unit_id: int, code: str, period: str) -> float | None:
+        """The unit's own 本月 at `period`: as reported, else this 累计 minus last month's."""
+        series = self.flow.get((unit_id, code))
+        if not series:
+            return None
+        v = series.get(period)
+        if v is None:
+            return None
+        month, ytd = v
+        if month is not None:
+            return month
+        if periods.month_of(period) == 1:
+            return ytd
+        prev = series.get(periods.previous(period))
+        if ytd is not None and prev is not None and prev[1] is not None:
+            return ytd - prev[1]
+        return None
+
+    def level(self, unit_id: int, code: str, period: str) -> float | None:
+        """The unit's own level of a stock at `period`: the latest reported at or before it."""
+        series = self.stock.get((unit_id, code))
+        if not series:
+            return None
+        found = None
+        for p, v in series:
+            if p > period:
+                break
+            found = v
+        return found
+
+    def reported(self, unit_id: int, code: str, period: str) -> bool:
+        if self.catalog.by_code[code].kind == "stock":
+            return any(p == period for p, _ in self.stock.get((unit_id, code), []))
+        return period in self.flow.get((unit_id, code), {})
+
+    def value(self, unit_id: int, code: str, period: str, what: str) -> float | None:
+        if what == "ytd":
+            return self.ytd(unit_id, code, period) if self.catalog.by_code[code].kind == "flow" \
+                else self.level(unit_id, code, period)
+        if what == "month":
+            return self.month(unit_id, code, period)
+        return self.level(unit_id, code, period)
+
+    # -- subtrees ------------------------------------------------------------------------------------------------
+
+    def totals(self, code: str, period: str, what: str = "ytd") -> dict[int, float | None]:
+        """unit id -> the figure summed over the unit and its whole subtree (None where nothing below
+        it reported anything)."""
+        out: dict[int, float | None] = {}
+        for u in reversed(self.units):  # children before parents
+            own = self.value(u.id, code, period, what)
+            total = own
+            for child in self.tree.children(u.id):
+                cv = out.get(child.id)
+                if cv is not None:
+                    total = (total or 0.0) + cv
+            out[u.id] = total
+        return out
+
+
+def latest_period(db: Database) -> str | None:
+    return db.scalar("SELECT MAX(period) FROM figure")
+
+
+def targets_for(db: Database, year: int, indicator_ids: list[int], campaign_id: int | None = None) -> dict[tuple[int, int], float]:
+    """(unit id, indicator id) -> the target for `year` (0 = the whole campaign). The given (or
+    default) campaign's targets come first; others fill the gaps."""
+    if not indicator_ids:
+        return {}
+    clause, params = in_clause("i", indicator_ids)
+    params["y"] = year
+    rows = db.all(
+        "SELECT t.unit_id, t.indicator_id, t.value, t.campaign_id, c.is_default FROM target t "
+        f"JOIN campaign c ON c.id = t.campaign_id WHERE t.year = :y AND t.indicator_id IN {clause}",
+        params,
+    )
+    out: dict[tuple[int, int], float] = {}
+    rank: dict[tuple[int, int], int] = {}
+    for uid, iid, value, cid, is_default in rows:
+        pref = 0 if (campaign_id is not None and cid == campaign_id) else 1 if is_default else 2
+        key = (uid, iid)
+        if key not in rank or pref < rank[key]:
+            rank[key] = pref
+            out[key] = float(value)
+    return out
