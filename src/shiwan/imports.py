@@ -325,7 +325,8 @@ class Importer:
                     "kind": "file", "file_name": Path(res.file).name, "file_path": str(Path(res.file).resolve()),
                     "sha256": res.sha256, "size": res.size, "form": res.form, "unit_id": unit_id,
                     "period": res.period, "submitted_on": res.submitted_on, "imported_at": now_iso(),
-                    "os_user": self.user, "status": "rejected", "n_warnings": len(res.warnings),
+                    "os_user": self.user, "status": "rejected", "n_new": 0, "n_changed": 0, "n_unchanged": 0,
+                    "n_warnings": len(res.warnings),
                     "problems": json.dumps([p.to_record() for p in res.problems], ensure_ascii=False),
                 })
         return res

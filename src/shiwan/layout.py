@@ -745,8 +745,8 @@ class _SheetParser:
         for code, slots in columns.items():
             ind = self.ctx.catalog.by_code[code]
             for slot, c in slots.items():
-                if slot == "month_from_ytd" or self.sheet.cell(r, c) is None and (r, c) not in self.no_value:
-                    continue
+                if slot == "month_from_ytd" or self.sheet.cell(r, c) is None:
+                    continue  # a blank total, or a SUM saved without its value: nothing to check
                 good, stated = self.read(r, c, ind)
                 if not good:
                     continue
