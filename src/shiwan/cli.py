@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -181,14 +181,14 @@ def _open():
     return open_db(_location())
 
 
-class Fmt(str, Enum):
+class Fmt(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
     md = "md"
 
 
-class ExportFmt(str, Enum):
+class ExportFmt(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -298,7 +298,7 @@ def indicators_list(fmt: FormatOpt = Fmt.table) -> None:
 # -- templates ----------------------------------------------------------------------------------------------------
 
 
-class TemplateForm(str, Enum):
+class TemplateForm(StrEnum):
     county = "county"
     city = "city"
     targets = "targets"
@@ -335,7 +335,7 @@ def _period_opt(value: str | None) -> str | None:
 # -- import --------------------------------------------------------------------------------------------------------
 
 
-class Measure(str, Enum):
+class Measure(StrEnum):
     ytd = "ytd"
     month = "month"
 
@@ -466,7 +466,7 @@ report_app = typer.Typer(cls=ShiwanGroup, help=h("统计报表:进度、专项�
 app.add_typer(report_app, name="report")
 
 
-class ReportFmt(str, Enum):
+class ReportFmt(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -474,7 +474,7 @@ class ReportFmt(str, Enum):
     xlsx = "xlsx"
 
 
-class TimeBasis(str, Enum):
+class TimeBasis(StrEnum):
     month = "month"
     days = "days"
 

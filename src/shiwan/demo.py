@@ -26,8 +26,8 @@ def run_demo(directory: Path, *, months: int = 6, seed: int = 2003, out=None) ->
     from rich.console import Console
 
     from shiwan.db import open_db
-    from shiwan.importview import print_summary
     from shiwan.imports import collect_files, import_files
+    from shiwan.importview import print_summary
     from shiwan.initdb import init_database
     from shiwan.layout import Options
     from shiwan.output import is_terminal

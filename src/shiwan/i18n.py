@@ -48,10 +48,7 @@ def t(key: str, **params: object) -> str:
     from shiwan.messages import MESSAGES
 
     pair = MESSAGES.get(key)
-    if pair is None:
-        text = key
-    else:
-        text = pair[1] if get_lang() == "en" else pair[0]
+    text = key if pair is None else pair[1] if get_lang() == "en" else pair[0]
     if params:
         try:
             return text.format(**params)

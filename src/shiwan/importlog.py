@@ -52,7 +52,7 @@ def imports_table(db, *, period: str | None = None, unit: str | None = None, lim
         problems = [Problem.from_record(p) for p in json.loads(d["problems"] or "[]")]
         rows.append({
             "id": d["id"], "imported_at": d["imported_at"], "user": d["os_user"], "status": d["status"],
-            "status_name": t(f"status.{d['status']}"), "form": d["form"],
+            "_status_name": t(f"status.{d['status']}"), "form": d["form"],
             "unit_code": u.code if u else "", "unit_name": u.name if u else "", "period": d["period"],
             "file": d["file_name"], "sha256": d["sha256"], "new": d["n_new"], "changed": d["n_changed"],
             "unchanged": d["n_unchanged"], "errors": sum(1 for p in problems if p.is_error),
@@ -62,7 +62,7 @@ def imports_table(db, *, period: str | None = None, unit: str | None = None, lim
     cols = [
         Column("id", "#", align="right"),
         Column("imported_at", t("col.when"), fmt=lambda v: (v or "")[:16].replace("T", " ")),
-        Column("status_name", t("col.status")),
+        Column("_status_name", t("col.status")),
         Column("unit_name", t("col.unit")),
         Column("period", t("col.period")),
         Column("file", t("col.file")),
@@ -116,7 +116,7 @@ def import_details(db, import_id: int) -> tuple[dict, list[dict]]:
                     "action FROM figure_history WHERE import_id = :id", {"id": import_id}):
         add(*r[:9], state="reverted" if r[10] == "reverted" else "replaced", by=r[9])
     if rec["kind"] == "revert":
-        for (uid, iid, period, channel), (month, ytd, _old_import) in replaced.items():
+        for (uid, iid, period, _channel), (month, ytd, _old_import) in replaced.items():
             unit, ind = tree.by_id[uid], cat.by_id[iid]
             figures.append({"unit_code": unit.code, "unit_name": unit.name, "indicator": ind.code,
                             "indicator_name": ind.name, "period": period, "month": None, "ytd": None, "sheet": "",

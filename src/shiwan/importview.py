@@ -68,13 +68,13 @@ def summary_table(results: list[FileResult]) -> Table:
     rows = []
     for r in results:
         rows.append({
-            "file": r.file, "status": r.status, "status_name": t(f"status.{r.status}"),
+            "file": r.file, "status": r.status, "_status_name": t(f"status.{r.status}"),
             "unit": r.unit_name or r.unit, "period": r.period, "new": r.new, "changed": r.changed,
             "unchanged": r.unchanged, "errors": len(r.errors), "warnings": len(r.warnings),
         })
     cols = [
         Column("file", t("col.file")),
-        Column("status_name", t("col.status")),
+        Column("_status_name", t("col.status")),
         Column("unit", t("col.unit")),
         Column("period", t("col.period")),
         Column("new", t("col.new"), align="right", fmt=num()),

@@ -554,7 +554,7 @@ class _SheetParser:
         if reporter is None and how != "error":
             # infer from the rows: the common parent of the units named
             parents = set()
-            for r, kind, label in rows:
+            for _r, kind, label in rows:
                 if kind == "unit":
                     res = units.resolve(label)
                     if res.unit and res.unit.parent_id is not None:

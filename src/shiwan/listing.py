@@ -28,23 +28,19 @@ def units_table(db, under: str | None = None) -> Table:
         for u in tree.subtree(root.id):
             parent = tree.parent(u)
             rows.append({
-                "code": u.code, "name": "  " * (tree.depth(u) - base) + u.name, "level": u.level,
-                "level_name": _level_name(u.level), "parent_code": parent.code if parent else "",
+                "code": u.code, "name": u.name, "_tree_name": "  " * (tree.depth(u) - base) + u.name, "level": u.level,
+                "_level_name": _level_name(u.level), "parent_code": parent.code if parent else "",
                 "aliases": "、".join(u.aliases), "children": len(tree.children(u.id)),
             })
     cols = [
         Column("code", t("col.code")),
-        Column("name", t("col.unit_name")),
-        Column("level_name", t("col.level")),
+        Column("_tree_name", t("col.unit_name")),
+        Column("_level_name", t("col.level")),
         Column("parent_code", t("col.parent")),
         Column("children", t("col.children"), align="right"),
         Column("aliases", t("col.aliases")),
     ]
-    table = Table(cols, rows, title=t("units.title", n=len(rows)))
-    # scripts get the plain name and level code
-    for r in rows:
-        r["name_plain"] = r["name"].strip()
-    return table
+    return Table(cols, rows, title=t("units.title", n=len(rows)))
 
 
 def indicators_table(db) -> Table:
@@ -55,11 +51,11 @@ def indicators_table(db) -> Table:
     for ind in cat.indicators:
         rows.append({
             "code": ind.code, "name": ind.name, "name_en": ind.name_en, "aliases": "、".join(ind.aliases),
-            "unit": ind.measure_label(), "kind": ind.kind, "kind_name": t(f"kind.{ind.kind}"),
+            "unit": ind.measure_label(), "kind": ind.kind, "_kind_name": t(f"kind.{ind.kind}"),
             "decimals": ind.decimals, "headline": ind.headline,
         })
     cols = [Column("code", t("col.code")), Column("name_en" if is_en() else "name", t("col.indicator")),
-            Column("aliases", t("col.aliases")), Column("unit", t("col.measure")), Column("kind_name", t("col.kind"))]
+            Column("aliases", t("col.aliases")), Column("unit", t("col.measure")), Column("_kind_name", t("col.kind"))]
     return Table(cols, rows, title=t("indicators.title", n=len(rows), version=cat.version))
 
 

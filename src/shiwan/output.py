@@ -63,7 +63,7 @@ def render(table: Table, fmt: str = "table", stream: TextIO | None = None, *, te
     if fmt == "csv":
         stream.write(to_csv(table))
     elif fmt == "json":
-        stream.write(to_json(table.rows) + "\n")
+        stream.write(to_json(data_rows(table)) + "\n")
     elif fmt == "md":
         stream.write(to_markdown(table))
     else:
@@ -75,14 +75,31 @@ def render(table: Table, fmt: str = "table", stream: TextIO | None = None, *, te
             stream.write(to_text(table))
 
 
+def data_keys(table: Table) -> list[str]:
+    """The keys scripts get: every row key not starting with '_' (those are for display only)."""
+    keys: list[str] = []
+    for row in table.rows:
+        for k in row:
+            if not k.startswith("_") and k not in keys:
+                keys.append(k)
+    if not keys:
+        keys = [c.key for c in table.columns if not c.key.startswith("_")]
+    return keys
+
+
+def data_rows(table: Table) -> list[dict[str, Any]]:
+    return [{k: v for k, v in row.items() if not k.startswith("_")} for row in table.rows]
+
+
 def to_csv(table: Table, *, bom: bool = True) -> str:
     buf = io.StringIO()
     if bom:
         buf.write("\ufeff")
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow([c.key for c in table.columns])
+    keys = data_keys(table)
+    w.writerow(keys)
     for row in table.rows:
-        w.writerow(["" if row.get(c.key) is None else _plain(row.get(c.key)) for c in table.columns])
+        w.writerow(["" if row.get(k) is None else _plain(row.get(k)) for k in keys])
     return buf.getvalue()
 
 

@@ -206,7 +206,7 @@ def write_city_summary(path: Path, city: UnitRec, members: list[UnitRec], period
     sent = f"{submitted.year}年{submitted.month}月{submitted.day}日" if submitted else "    年  月  日"
     ws.append([f"单位负责人:王某某   统计负责人:李某某   填表人:张某某   联系电话:0451-8xxxxxxx   报出日期:{sent}"])
     if variant == 1:
-        ws.append(["说明:本表为1-{}月累计数,存量指标为期末实有数。".format(m)])
+        ws.append([f"说明:本表为1-{m}月累计数,存量指标为期末实有数。"])
     ws.column_dimensions["A"].width = 14
     wb.save(path)
 
