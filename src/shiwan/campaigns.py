@@ -7,6 +7,7 @@ targets for the whole campaign.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ class CampaignDef:
     illustrative: bool = False
     default: bool = False
     note: str = ""
+    config: dict = field(default_factory=dict)  # checklist, certified pairs, assessment scheme
     # (year or CAMPAIGN_TOTAL, indicator code, unit code) -> value
     targets: dict[tuple[int, str, str], float] = field(default_factory=dict)
 
@@ -52,6 +54,7 @@ class Campaign:
     is_default: bool
     illustrative: bool
     note: str
+    config: dict = field(default_factory=dict)
 
     @property
     def months(self) -> int:
@@ -86,6 +89,16 @@ def load_campaign_file(path: Path) -> CampaignDef:
         illustrative=bool(c.get("illustrative", False)), default=bool(c.get("default", False)),
         note=str(c.get("note", "")),
     )
+    for key in ("checklist", "certified"):
+        if key in c:
+            camp.config[key] = c[key]
+    if "assessment" in c:
+        from shiwan.assessment import SchemeError, load_scheme
+
+        try:
+            camp.config["assessment"] = load_scheme(path.parent / str(c["assessment"])).to_dict()
+        except SchemeError as exc:
+            raise CampaignFileError(str(exc)) from None
     for year_key, per_ind in (data.get("targets") or {}).items():
         if year_key == "campaign":
             year = CAMPAIGN_TOTAL
@@ -112,6 +125,9 @@ def save_campaign(db, camp: CampaignDef, *, user: str, now: str, replace_targets
         raise CampaignFileError(f"campaign {camp.code}: unit {camp.unit} is not in the database")
     if camp.indicator not in inds:
         raise CampaignFileError(f"campaign {camp.code}: indicator {camp.indicator} is not in the catalog")
+    for code in [*camp.config.get("checklist", []), *(c for pair in camp.config.get("certified", []) for c in pair)]:
+        if code not in inds:
+            raise CampaignFileError(f"campaign {camp.code}: indicator {code} is not in the catalog")
     for (_, ind, unit) in camp.targets:
         if ind not in inds:
             raise CampaignFileError(f"campaign {camp.code}: indicator {ind} is not in the catalog")
@@ -120,7 +136,7 @@ def save_campaign(db, camp: CampaignDef, *, user: str, now: str, replace_targets
     row = {"code": camp.code, "name": camp.name, "name_en": camp.name_en, "unit_id": units[camp.unit],
            "start_period": camp.start, "end_period": camp.end, "indicator_id": inds[camp.indicator],
            "total_target": camp.target, "is_default": camp.default, "illustrative": camp.illustrative,
-           "note": camp.note}
+           "note": camp.note, "config": json.dumps(camp.config, ensure_ascii=False)}
     cid = db.scalar("SELECT id FROM campaign WHERE code = :code", {"code": camp.code})
     if cid is None:
         if camp.default or not db.scalar("SELECT COUNT(*) FROM campaign"):
@@ -130,7 +146,7 @@ def save_campaign(db, camp: CampaignDef, *, user: str, now: str, replace_targets
     else:
         db.run("UPDATE campaign SET name = :name, name_en = :name_en, unit_id = :unit_id, start_period = :start_period, "
                "end_period = :end_period, indicator_id = :indicator_id, total_target = :total_target, "
-               "illustrative = :illustrative, note = :note WHERE code = :code", row)
+               "illustrative = :illustrative, note = :note, config = :config WHERE code = :code", row)
     added = updated = 0
     for (year, ind, unit), value in camp.targets.items():
         key = {"c": cid, "u": units[unit], "i": inds[ind], "y": year}
@@ -149,10 +165,10 @@ def save_campaign(db, camp: CampaignDef, *, user: str, now: str, replace_targets
 
 def list_campaigns(db) -> list[Campaign]:
     rows = db.all("SELECT id, code, name, name_en, unit_id, start_period, end_period, indicator_id, total_target, "
-                  "is_default, illustrative, note FROM campaign ORDER BY id")
+                  "is_default, illustrative, note, config FROM campaign ORDER BY id")
     return [Campaign(id=r[0], code=r[1], name=r[2], name_en=r[3] or "", unit_id=r[4], start=r[5], end=r[6],
                      indicator_id=r[7], total_target=float(r[8] or 0), is_default=bool(r[9]), illustrative=bool(r[10]),
-                     note=r[11] or "") for r in rows]
+                     note=r[11] or "", config=json.loads(r[12] or "{}")) for r in rows]
 
 
 def default_campaign(db) -> Campaign | None:

@@ -516,6 +516,70 @@ def report_progress(
     _report_out(rep, fmt, output)
 
 
+@report_app.command("campaign", help=h("专项工作进度:自开展以来累计完成、占目标比例、时间过半情况、进度差、剩余每月需完成数",
+                                       "campaign progress: achieved since the start, share of target, months elapsed, gap, needed per remaining month"))
+def report_campaign(
+    period: ReportPeriodOpt = None,
+    under: UnderOpt = None,
+    campaign: Annotated[str | None, typer.Option("--campaign", help=h("专项工作代码(默认当前专项)", "campaign code (default: the default campaign)"))] = None,
+    fmt: ReportFmtOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    from shiwan.reports import campaign_report
+
+    with _open() as db:
+        rep = campaign_report(db, period=_period_opt(period), under=under, campaign=campaign)
+    _report_out(rep, fmt, output)
+
+
+@report_app.command("completeness", help=h("报送情况:应报、实报、及时、迟报、未报,附催报名单和迟报名单",
+                                           "completeness: returns expected, received, on time, late, missing, with the lists"))
+def report_completeness(
+    period: ReportPeriodOpt = None,
+    under: UnderOpt = None,
+    deadline_day: Annotated[int | None, typer.Option("--deadline-day", min=1, max=28, help=h("报送截止日(次月几日,默认5日)", "deadline day of the following month (default 5)"))] = None,
+    fmt: ReportFmtOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    from shiwan.completeness import completeness_report
+
+    with _open() as db:
+        rep = completeness_report(db, period=_period_opt(period), under=under, deadline_day=deadline_day)
+    _report_out(rep, fmt, output)
+
+
+@report_app.command("trend", help=h("趋势:某指标逐月的本月数和本年累计(终端条形图;xlsx 含折线图)",
+                                    "trend: an indicator month by month (bar chart in the terminal, line chart in xlsx)"))
+def report_trend(
+    indicator: Annotated[str, typer.Option("--indicator", "-i", help=h("指标代码", "indicator code"))] = "reemployed",
+    unit: Annotated[str | None, typer.Option("--unit", help=h("单位代码(含其下级;默认全省)", "unit code (with its subtree; default: the province)"))] = None,
+    first: Annotated[str | None, typer.Option("--from", help=h("起始期别 YYYY-MM(默认当年1月)", "first period (default: January)"))] = None,
+    last: Annotated[str | None, typer.Option("--to", help=h("截止期别 YYYY-MM(默认最近有数据的月份)", "last period (default: the latest with data)"))] = None,
+    fmt: ReportFmtOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    from shiwan.reports import trend_report
+
+    with _open() as db:
+        rep = trend_report(db, indicator=indicator, unit=unit, first=_period_opt(first), last=_period_opt(last))
+    _report_out(rep, fmt, output)
+
+
+@report_app.command("checklist", help=h("三个扶持建立:各市本级是否已有再就业基地、扶贫解困市场、自办经济实体,及职介、培训机构资质认证情况",
+                                        "三个扶持建立: whether each city's own office has a base, a market and an entity; certification of agencies"))
+def report_checklist(
+    period: ReportPeriodOpt = None,
+    under: UnderOpt = None,
+    fmt: ReportFmtOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    from shiwan.reports import checklist_report
+
+    with _open() as db:
+        rep = checklist_report(db, period=_period_opt(period), under=under)
+    _report_out(rep, fmt, output)
+
+
 # -- demo ----------------------------------------------------------------------------------------------------------------
 
 

@@ -18,7 +18,8 @@ DEMO_DB = "shiwan-demo.db"
 MARKER = ".shiwan-demo"
 YEAR = 2003
 HANDMADE_INDICATORS = ("reemployed", "referrals", "referral_placed", "trained", "trained_reemployed", "funded_people",
-                       "fund_amount", "bases", "markets", "entities", "agencies", "agencies_certified")
+                       "fund_amount", "bases", "markets", "entities", "agencies", "agencies_certified", "training_orgs",
+                       "training_orgs_certified")
 COUNTY_RETURN_CITY = "230500"  # 双鸭山市: its counties send their own returns too
 
 

@@ -161,6 +161,7 @@ class Campaign(SQLModel, table=True):
     is_default: bool = False
     illustrative: bool = False
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    config: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))  # JSON: checklist, scheme
 
 
 class Target(SQLModel, table=True):

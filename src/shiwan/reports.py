@@ -123,6 +123,14 @@ def resolve_indicators(cat: Catalog, codes: list[str] | None) -> list[IndicatorD
     return out
 
 
+def section_title(ind: IndicatorDef) -> str:
+    return f"{ind.label()} ({ind.measure_label()})" if is_en() else f"{ind.label()}({ind.measure_label()})"
+
+
+def join_list(items) -> str:
+    return (", " if is_en() else "、").join(items)
+
+
 def own_label(scope: UnitRec) -> str:
     return t(f"row.own.{scope.level}") if scope.level in ("province", "city", "county", "country") else t("row.own.other")
 
@@ -235,14 +243,14 @@ def progress_report(db, *, period: str | None = None, under: str | None = None, 
             for row in rows:
                 if row["row_type"] == ROW_UNIT:
                     row["rank"] = ranks.get(tree.by_code[row["unit_code"]].id)
-        sections.append(Section(title=f"{ind.label()}({ind.measure_label()})", columns=_progress_columns(ind),
+        sections.append(Section(title=section_title(ind), columns=_progress_columns(ind),
                                 rows=rows, measure=ind.measure_label(),
                                 chart=("_label", "completion") if ind.kind == "flow" else None))
     return Report(
         kind="progress",
         title=t("progress.title", unit=scope.name, campaign=_campaign_name(db)),
         period_line=period_line(period),
-        unit_line=t("report.unit_line", unit=scope.name, measure="、".join(dict.fromkeys(i.measure_label() for i in inds))),
+        unit_line=t("report.unit_line", unit=scope.name, measure=join_list(dict.fromkeys(i.measure_label() for i in inds))),
         sections=sections, period=period, scope_code=scope.code,
         notes=[t("progress.note", tp=f"{tp * 100:.1f}%")],
     )
@@ -284,3 +292,195 @@ def _campaign_id(db) -> int | None:
 def _campaign_name(db) -> str:
     c = default_campaign(db)
     return c.label() if c else ""
+
+
+# -- campaign ------------------------------------------------------------------------------------------------
+
+
+def campaign_report(db, *, period: str | None = None, under: str | None = None, campaign: str | None = None) -> Report:
+    """Progress toward the campaign target by unit: achieved since the campaign began, share of the
+    target, share of the campaign's months elapsed, gap, and what is still needed per remaining month."""
+    from shiwan.campaigns import list_campaigns
+
+    tree, cat = context(db)
+    camps = list_campaigns(db)
+    camp = next((c for c in camps if c.code == campaign), None) if campaign else default_campaign(db)
+    if camp is None:
+        raise UserError("campaign.none" if not campaign else "campaign.unknown", code=campaign or "")
+    period = resolve_period(db, period)
+    as_of = min(max(period, camp.start), camp.end)
+    scope = resolve_scope(tree, under) if under else tree.by_id[camp.unit_id]
+    ind = cat.by_id[camp.indicator_id]
+    values = Values(db, tree, cat, [ind.code], periods.year_start(camp.start), as_of, scope.id)
+    # achieved since the start: each year's 累计 at its last month within the campaign, less what
+    # was done in that year before the campaign began
+    achieved: dict[int, float | None] = {}
+    first_year, last_year = periods.year_of(camp.start), periods.year_of(as_of)
+    for y in range(first_year, last_year + 1):
+        end = min(as_of, periods.make(y, 12))
+        tot = values.totals(ind.code, end, "ytd")
+        before = values.totals(ind.code, periods.previous(camp.start), "ytd") if y == first_year and \
+            periods.month_of(camp.start) > 1 else {}
+        for uid, v in tot.items():
+            if v is None:
+                continue
+            v -= before.get(uid) or 0.0
+            achieved[uid] = (achieved.get(uid) or 0.0) + v
+    totals_t = targets_for(db, 0, [ind.id], camp.id)
+    years = range(first_year, periods.year_of(camp.end) + 1)
+    annual = {y: targets_for(db, y, [ind.id], camp.id) for y in years}
+    elapsed = periods.months_between(camp.start, as_of) / camp.months
+    left = periods.months_between(periods.add_months(as_of, 1), camp.end) if as_of < camp.end else 0
+
+    def target_of(u: UnitRec) -> float | None:
+        t_ = totals_t.get((u.id, ind.id))
+        if t_ is not None:
+            return t_
+        parts = [annual[y].get((u.id, ind.id)) for y in years]
+        return sum(p for p in parts if p is not None) if any(p is not None for p in parts) else None
+
+    rows = []
+    shares: dict[int, float | None] = {}
+    entries = [(ROW_UNIT, c) for c in tree.children(scope.id)]
+    if values.ytd(scope.id, ind.code, as_of) is not None:
+        entries.append((ROW_OWN, scope))
+    entries.append((ROW_TOTAL, scope))
+    for kind, u in entries:
+        if kind == ROW_OWN:
+            got = sum((values.ytd(scope.id, ind.code, min(as_of, periods.make(y, 12))) or 0.0)
+                      for y in range(first_year, last_year + 1))
+            if periods.month_of(camp.start) > 1:
+                got -= values.ytd(scope.id, ind.code, periods.previous(camp.start)) or 0.0
+            target = None
+        else:
+            got = achieved.get(u.id)
+            target = target_of(u)
+            if kind == ROW_TOTAL and target is None:
+                target = camp.total_target or None
+        share = ratio(got, target)
+        remaining = max(0.0, target - (got or 0.0)) if target is not None else None
+        row = {
+            "unit_code": u.code, "unit_name": u.name, "row_type": kind, "campaign": camp.code, "indicator": ind.code,
+            "period": as_of, "achieved": _round(got, ind), "target": _round(target, ind), "share": _r6(share),
+            "elapsed": _r6(elapsed), "gap_pp": _r6((share - elapsed) * 100) if share is not None else None,
+            "remaining": _round(remaining, ind), "months_left": left,
+            "per_month_needed": _round(remaining / left, ind) if (remaining is not None and left) else None,
+            "rank": None,
+            "_label": own_label(scope) if kind == ROW_OWN else t("row.total") if kind == ROW_TOTAL else u.name,
+        }
+        if kind == ROW_UNIT:
+            shares[u.id] = share
+        rows.append(row)
+    ranks = rank_desc(shares)
+    for r in rows:
+        if r["row_type"] == ROW_UNIT:
+            r["rank"] = ranks.get(tree.by_code[r["unit_code"]].id)
+    d = ind.decimals
+    cols = [Col("_label", t("col.unit")), Col("achieved", t("col.achieved"), "num", d),
+            Col("target", t("col.campaign_target"), "num", d), Col("share", t("col.share"), "pct"),
+            Col("elapsed", t("col.elapsed"), "pct"), Col("gap_pp", t("col.gap"), "pp"),
+            Col("remaining", t("col.remaining"), "num", d), Col("per_month_needed", t("col.per_month"), "num", d),
+            Col("rank", t("col.rank"), "rank")]
+    return Report(
+        kind="campaign", title=t("campaign.title", unit=scope.name, campaign=camp.label()),
+        period_line=t("campaign.period_line", start=camp.start, end=camp.end, as_of=as_of),
+        unit_line=t("report.unit_line", unit=scope.name, measure=ind.measure_label()),
+        sections=[Section(section_title(ind), cols, rows, ind.measure_label(), chart=("_label", "share"))],
+        period=as_of, scope_code=scope.code,
+        notes=[t("campaign.note", months=camp.months, elapsed=periods.months_between(camp.start, as_of), left=left,
+                 target=f"{camp.total_target:,.0f}")] + ([t("campaign.illustrative")] if camp.illustrative else []),
+    )
+
+
+# -- 三个扶持建立 checklist -------------------------------------------------------------------------------------
+
+
+def checklist_report(db, *, period: str | None = None, under: str | None = None) -> Report:
+    """For every city's own office (本级): at least one base, one market, one economic entity, and the
+    certification of its job agencies and training organisations (stock levels at `period`)."""
+    tree, cat = context(db)
+    period = resolve_period(db, period)
+    scope = resolve_scope(tree, under)
+    camp = default_campaign(db)
+    cfg = camp.config if camp else {}
+    check = [c for c in cfg.get("checklist", ["bases", "markets", "entities"]) if c in cat.by_code]
+    pairs = [p for p in cfg.get("certified", [["agencies", "agencies_certified"], ["training_orgs", "training_orgs_certified"]])
+             if p[0] in cat.by_code and p[1] in cat.by_code]
+    codes = check + [c for p in pairs for c in p]
+    if not codes:
+        raise UserError("checklist.none")
+    values = Values(db, tree, cat, codes, period, period, scope.id)
+    rows = []
+    for u in tree.children(scope.id) or [scope]:
+        row: dict[str, Any] = {"unit_code": u.code, "unit_name": u.name, "row_type": ROW_UNIT, "period": period,
+                               "_label": u.name + (t("row.own_suffix") if tree.children(u.id) else "")}
+        met_all = True
+        reported = False
+        for code in check:
+            v = values.level(u.id, code, period)
+            reported = reported or v is not None
+            row[code] = _round(v, cat.by_code[code])
+            row[f"{code}_met"] = bool(v and v >= 1)
+            met_all = met_all and bool(v and v >= 1)
+        row["all_met"] = met_all if reported else None
+        for whole, part in pairs:
+            w, p = values.level(u.id, whole, period), values.level(u.id, part, period)
+            row[whole], row[part] = _round(w, cat.by_code[whole]), _round(p, cat.by_code[part])
+            row[f"_{whole}_cert"] = f"{int(p or 0)}/{int(w or 0)}" if w is not None else ""
+            row[f"{whole}_all_certified"] = (w is not None and p is not None and w > 0 and p >= w) if w is not None else None
+        rows.append(row)
+    met = sum(1 for r in rows if r["all_met"])
+    cols = [Col("_label", t("col.unit"))]
+    cols += [Col(code, cat.by_code[code].label(), "num") for code in check]
+    cols.append(Col("all_met", t("col.three_met"), "flag"))
+    cols += [Col(f"_{whole}_cert", t("col.certified", what=cat.by_code[whole].label())) for whole, _ in pairs]
+    return Report(
+        kind="checklist", title=t("checklist.title", unit=scope.name), period_line=period_line(period, ytd=False),
+        unit_line=t("report.unit_line", unit=scope.name, measure=t("checklist.measure")),
+        sections=[Section(t("checklist.section"), cols, rows)], period=period, scope_code=scope.code,
+        notes=[t("checklist.note", met=met, n=len(rows))],
+    )
+
+
+# -- trend ------------------------------------------------------------------------------------------------------
+
+
+def trend_report(db, *, indicator: str, unit: str | None = None, first: str | None = None,
+                 last: str | None = None) -> Report:
+    """The monthly series and year-to-date of one indicator for one unit's whole subtree."""
+    tree, cat = context(db)
+    ind = resolve_indicators(cat, [indicator])[0]
+    scope = resolve_scope(tree, unit)
+    last = last or resolve_period(db, None)
+    first = first or periods.year_start(last)
+    if first > last:
+        raise UserError("trend.bad_range", first=first, last=last, exit_code=2)
+    values = Values(db, tree, cat, [ind.code], periods.year_start(first), last, scope.id)
+    rows = []
+    for p in periods.span(first, last):
+        if ind.kind == "flow":
+            m = values.totals(ind.code, p, "month").get(scope.id)
+            y = values.totals(ind.code, p, "ytd").get(scope.id)
+        else:
+            m = None
+            y = values.totals(ind.code, p, "ytd").get(scope.id)
+        rows.append({"unit_code": scope.code, "unit_name": scope.name, "indicator": ind.code, "period": p,
+                     "month": _round(m, ind), "ytd": _round(y, ind), "_label": p})
+    biggest = max((r["month"] if ind.kind == "flow" else r["ytd"]) or 0 for r in rows) if rows else 0
+    for r in rows:
+        v = (r["month"] if ind.kind == "flow" else r["ytd"]) or 0
+        r["_bar"] = "█" * round(30 * v / biggest) if biggest else ""
+    d = ind.decimals
+    if ind.kind == "flow":
+        cols = [Col("_label", t("col.period")), Col("month", t("col.month"), "num", d), Col("_bar", ""),
+                Col("ytd", t("col.ytd"), "num", d)]
+    else:
+        cols = [Col("_label", t("col.period")), Col("ytd", t("col.level_now"), "num", d), Col("_bar", "")]
+    return Report(
+        kind="trend", title=t("trend.title", unit=scope.name, indicator=ind.label()),
+        period_line=t("trend.period_line", first=first, last=last),
+        unit_line=t("report.unit_line", unit=scope.name, measure=ind.measure_label()),
+        sections=[Section(section_title(ind), cols, rows, ind.measure_label(),
+                          chart=("_label", "month" if ind.kind == "flow" else "ytd"))],
+        period=last, scope_code=scope.code,
+    )
