@@ -151,7 +151,10 @@ def read_book_data(data: bytes, name: str = "csv") -> Book:
     if kind == "html":
         return Book("html", read_html(_decode(data)))
     if kind == "text":
-        return Book("csv", [read_csv_text(_decode(data), name)])
+        text = _decode(data)
+        if not any(d in text for d in (",", "\t", ";", "，")):
+            raise ReadError("read.not_spreadsheet")  # a letter or a note: a table has columns
+        return Book("csv", [read_csv_text(text, name)])
     raise ReadError("read.not_spreadsheet")
 
 

@@ -222,6 +222,10 @@ def _add_chart(ws, report: Report, ref: tuple, anchor_row: int) -> None:
     else:
         chart = BarChart()
         chart.type = "bar"
+        chart.gapWidth = 40
+        chart.x_axis.scaling.orientation = "maxMin"  # units top-down, as in the table
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
         chart.y_axis.title = header
         chart.y_axis.numFmt = "0%" if report.kind in ("progress", "campaign", "completeness") else "General"
     chart.title = f"{title} — {header}"
@@ -231,7 +235,7 @@ def _add_chart(ws, report: Report, ref: tuple, anchor_row: int) -> None:
     chart.add_data(data, titles_from_data=False)
     chart.set_categories(cats)
     chart.legend = None
-    chart.height = max(7.5, 0.55 * (last - first + 1) + 3)
+    chart.height = max(7.5, 0.75 * (last - first + 1) + 3)
     chart.width = 18
     ws.add_chart(chart, f"A{anchor_row}")
 
