@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from conftest import query, snapshot
 
 FIXTURES = Path(__file__).parent / "fixtures" / "returns"

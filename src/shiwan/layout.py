@@ -397,10 +397,16 @@ class _SheetParser:
             res = units.resolve(name)
             if res.unit:
                 return res.unit, "line"
+            opt = units.by_code.get(self.opts.unit) if self.opts.unit else None
             if res.candidates:
+                if opt is not None and opt in res.candidates:
+                    return opt, "line"  # the clerk said which of the namesakes it is
                 self.err("layout.ambiguous_unit", r, c, name=normalize_unit_name(name),
                          candidates=_cands(res.candidates, units))
                 return None, "error"
+            if opt is not None:
+                self.warn("layout.unit_name_unknown_option", r, c, name=normalize_unit_name(name), unit=opt.name)
+                return opt, "option"
             self.err("layout.unknown_unit", r, c, name=normalize_unit_name(name))
             return None, "error"
         for _, _, v in self.title_texts:

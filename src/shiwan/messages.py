@@ -53,6 +53,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "unit “{name}” is not in the database; if it is a new unit, add it with shiwan units add"),
     "layout.ambiguous_unit": ("单位名称“{name}”有重名,无法确定是哪一个:{candidates};请在文件中写明所属市,或用 --unit 指定报送单位",
                               "unit name “{name}” is ambiguous: {candidates}; name the city in the file, or give the reporting unit with --unit"),
+    "layout.unit_name_unknown_option": ("文件中的单位名称“{name}”不在数据库中,按 --unit 记为{unit}", "the file's unit name “{name}” is not known; recorded as {unit} as --unit says"),
     "layout.unit_outside": ("单位“{name}”不属于{reporter}({candidates})", "unit “{name}” is not under {reporter} ({candidates})"),
     "layout.unit_conflict": ("文件中的报送单位是{file_unit},与 --unit 指定的{option}不一致",
                              "the file names the reporting unit {file_unit}, but --unit says {option}"),

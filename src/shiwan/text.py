@@ -55,7 +55,7 @@ def normalize_unit_name(s: str) -> str:
     return v
 
 
-_ADMIN_SUFFIX = re.compile(r"(?:自治县|地区|新区|林区|矿区|市|区|县|旗|盟|州)$")
+_ADMIN_SUFFIX = re.compile(r"(?:自治县|地区|林区|矿区|市|区|县|旗|盟|州)$")
 
 
 def short_unit_name(name: str) -> str:
