@@ -262,14 +262,29 @@ def test_outdated_file_does_not_replace_a_later_one(cli, tmp_path):
     assert c == 1 and r["errors"][0]["code"] == "import.outdated"
 
 
-def test_versions_in_one_batch_apply_in_date_order(cli, db_path, tmp_path):
+def test_two_versions_in_one_batch_never_let_the_older_win(cli, db_path, tmp_path):
+    # files go in by path; the older version, coming second, is refused rather than applied over the newer
     city_summary(tmp_path / "in" / "a_later.xlsx", [("市本级", 6, 31, 1, 4)], footer="报出日期:2003年7月6日")
     city_summary(tmp_path / "in" / "b_earlier.xlsx", [("市本级", 5, 30, 1, 4)], footer="报出日期:2003年7月3日")
     c, out = outcome(cli, tmp_path / "in")
-    assert c == 0
-    assert out["b_earlier.xlsx"]["status"] == "imported" and out["a_later.xlsx"]["status"] == "revised"
+    assert c == 1
+    assert out["a_later.xlsx"]["status"] == "imported"
+    assert out["b_earlier.xlsx"]["status"] == "rejected"
+    assert out["b_earlier.xlsx"]["errors"][0]["code"] == "import.outdated"
     assert query(db_path, "SELECT f.ytd FROM figure f JOIN indicator i ON i.id = f.indicator_id "
                           "WHERE i.code = 'reemployed'") == [(31.0,)]
+
+
+def test_months_apply_in_the_order_their_paths_name(cli, db_path, tmp_path):
+    # 2003年12月 sorts before 2003年6月 as text; the period in the name puts June first
+    city_summary(tmp_path / "in" / "鹤岗市2003年12月.xlsx", [("市本级", 5, 90, 1, 4)], period_line="2003年12月")
+    city_summary(tmp_path / "in" / "鹤岗市2003年6月.xlsx", [("市本级", 5, 30, 1, 4)], period_line="2003年6月")
+    from shiwan.imports import apply_order_key
+
+    keys = sorted((tmp_path / "in").iterdir(), key=apply_order_key)
+    assert [k.name for k in keys] == ["鹤岗市2003年6月.xlsx", "鹤岗市2003年12月.xlsx"]
+    c, out = outcome(cli, tmp_path / "in")
+    assert c == 0, out
 
 
 def test_interrupted_import_leaves_nothing_half_written(db_path, tmp_path, monkeypatch):

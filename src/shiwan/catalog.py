@@ -80,13 +80,21 @@ class Catalog:
         self.by_code = {i.code: i for i in self.indicators}
         self.by_id = {i.id: i for i in self.indicators if i.id is not None}
         self._names: dict[str, str] = {}
+        self._match_cache: dict[str, str | None] = {}
         for ind in self.indicators:
             for n in [ind.name, *ind.aliases]:
                 self._names.setdefault(normalize_header(n), ind.code)
 
     def match(self, header: str) -> str | None:
         """The indicator code a header names, after normalisation; None when it names none."""
-        return self._names.get(normalize_header(header))
+        try:
+            return self._match_cache[header]
+        except KeyError:
+            code = self._match_cache[header] = self._names.get(normalize_header(header))
+            return code
+        except AttributeError:  # unpickled from an older process without the cache
+            self._match_cache = {}
+            return self.match(header)
 
     def headline(self) -> list[IndicatorDef]:
         return [i for i in self.indicators if i.headline] or self.indicators[:3]

@@ -59,121 +59,180 @@ def lock_of(db: Database, period: str) -> tuple[str, str] | None:
     return None
 
 
-@dataclass
 class _Val:
-    month: float | None
-    ytd: float | None
-    source: str  # `file › sheet › cell` of the ytd (or month) value
+    """A stored (or incoming) month's figure; where it came from is worked out only when a message needs it."""
+
+    __slots__ = ("month", "ytd", "_where")
+
+    def __init__(self, month: float | None, ytd: float | None, where: tuple):
+        self.month, self.ytd, self._where = month, ytd, where
+
+    @property
+    def source(self) -> str:
+        """`file › sheet › cell` of the 累计 (or 本月) value."""
+        db, import_id, sheet, cell = self._where
+        name = ""
+        if db is not None:
+            name = _FILE_NAMES.get(import_id) or db.scalar("SELECT file_name FROM import_log WHERE id = :i", {"i": import_id}) or ""
+            _FILE_NAMES[import_id] = name
+        return " › ".join(x for x in (name, sheet, cell) if x)
 
 
-def check_changes(db: Database, catalog: Catalog, units: UnitTree, plan: list[Change]) -> list[Problem]:
+_FILE_NAMES: dict[int, str] = {}
+
+
+class FlowHistory:
+    """Stored flow figures of the units a batch touches, loaded once per unit and kept up to date
+    as the batch writes, so that checking a file does not re-read what the last file just wrote."""
+
+    def __init__(self, db: Database, catalog: Catalog, since: str):
+        self.db = db
+        self.since = since
+        self.flow_ids = [i.id for i in catalog.indicators if i.kind == "flow"]
+        self.series: dict[tuple[int, int], dict[str, dict[int, _Val]]] = {}
+        self.loaded: set[int] = set()
+
+    def reach_back(self, since: str) -> None:
+        """Make sure months from `since` on are covered (a batch may go back in time)."""
+        if since < self.since:
+            self.since = since
+            self.series.clear()
+            self.loaded.clear()
+
+    def load(self, unit_ids: set[int]) -> None:
+        missing = sorted(u for u in unit_ids if u not in self.loaded)
+        ic, ip = in_clause("i", self.flow_ids)
+        for n in range(0, len(missing), 400):
+            chunk = missing[n : n + 400]
+            uc, up = in_clause("u", chunk)
+            for uid, iid, period, channel, month, ytd, import_id, sheet, cell in self.db.iter(
+                "SELECT unit_id, indicator_id, period, channel, month, ytd, import_id, sheet, "
+                f"COALESCE(NULLIF(ytd_cell, ''), month_cell) FROM figure WHERE unit_id IN {uc} "
+                f"AND indicator_id IN {ic} AND period >= :a", {**up, **ip, "a": self.since},
+            ):
+                self.series.setdefault((uid, iid), {}).setdefault(period, {})[channel] = \
+                    _Val(month, ytd, (self.db, import_id, sheet, cell))
+            self.loaded.update(chunk)
+
+    def record(self, plan: list[Change], import_id: int) -> None:
+        """The figures a file has just written."""
+        for c in plan:
+            f = c.figure
+            if f.unit_id in self.loaded and c.period >= self.since and c.indicator_id in self.flow_ids:
+                where = (self.db, import_id, c.sheet, f.ytd_cell or f.month_cell)
+                self.series.setdefault((f.unit_id, c.indicator_id), {}).setdefault(c.period, {})[f.channel] = \
+                    _Val(f.month, f.ytd, where)
+
+
+def check_changes(db: Database, catalog: Catalog, units: UnitTree, plan: list[Change],
+                  history: FlowHistory | None = None) -> list[Problem]:
     """Cross-month and outlier problems of the incoming figures (flows only)."""
     flows = [c for c in plan if catalog.by_code[c.figure.indicator].kind == "flow"]
     if not flows:
         return []
-    unit_ids = sorted({c.figure.unit_id for c in flows})
-    ind_ids = sorted({c.indicator_id for c in flows})
     first = min(periods.add_months(c.period, -12) for c in flows)
-    last = max(periods.make(periods.year_of(c.period), 12) for c in flows)
-    uc, up = in_clause("u", unit_ids)
-    ic, ip = in_clause("i", ind_ids)
-    params = {**up, **ip, "a": first, "b": last}
-    stored: dict[tuple[int, int, str], dict[int, _Val]] = {}
-    for r in db.all(
-        "SELECT f.unit_id, f.indicator_id, f.period, f.channel, f.month, f.ytd, f.sheet, f.month_cell, f.ytd_cell, "
-        f"i.file_name FROM figure f JOIN import_log i ON i.id = f.import_id WHERE f.unit_id IN {uc} "
-        f"AND f.indicator_id IN {ic} AND f.period BETWEEN :a AND :b", params,
-    ):
-        cell = r[8] or r[7]
-        stored.setdefault((r[0], r[1], r[2]), {})[r[3]] = _Val(r[4], r[5], " › ".join(x for x in (r[9], r[6], cell) if x))
-    # the incoming figures overlay what is stored (a file may hold several months)
-    incoming: dict[tuple[int, int, str], Change] = {}
+    if history is None:
+        history = FlowHistory(db, catalog, first)
+    history.reach_back(first)
+    history.load({c.figure.unit_id for c in flows})
+    # the incoming figures, over what is stored (a file may hold several months)
+    incoming: dict[tuple[int, int], dict[str, dict[int, _Val]]] = {}
     for c in flows:
-        incoming[(c.figure.unit_id, c.indicator_id, c.period)] = c
-
-    def value(unit_id: int, ind_id: int, period: str, channel: int) -> _Val | None:
-        ch = incoming.get((unit_id, ind_id, period))
-        if ch is not None and ch.figure.channel == channel:
-            f = ch.figure
-            return _Val(f.month, f.ytd, " › ".join(x for x in (ch.sheet, f.ytd_cell or f.month_cell) if x))
-        vals = stored.get((unit_id, ind_id, period))
-        if not vals:
-            return None
-        return vals.get(channel) or next(iter(vals.values()))
+        f = c.figure
+        where = (None, 0, c.sheet, f.ytd_cell or f.month_cell)
+        incoming.setdefault((f.unit_id, c.indicator_id), {}).setdefault(c.period, {})[f.channel] = _Val(f.month, f.ytd, where)
+    series: dict[tuple[int, int], dict[str, dict[int, _Val]]] = {}
+    for key, new in incoming.items():
+        stored = history.series.get(key)
+        if not stored:
+            series[key] = new
+            continue
+        merged = dict(stored)  # shallow: months of this file replace whole month entries below
+        for p, vals in new.items():
+            merged[p] = {**stored.get(p, {}), **vals}
+        series[key] = merged
 
     problems: list[Problem] = []
     for c in flows:
         f = c.figure
+        ser = series[(f.unit_id, c.indicator_id)]
+
+        def value(period: str, channel: int = f.channel, ser=ser) -> _Val | None:
+            vals = ser.get(period)
+            if not vals:
+                return None
+            return vals.get(channel) or next(iter(vals.values()))
+
         ind = catalog.by_code[f.indicator]
-        unit = units.by_id[f.unit_id]
-        base = {"unit": unit.name, "indicator": ind.name, "period": c.period}
-        year = periods.year_of(c.period)
-        month = periods.month_of(c.period)
-        cell = f.ytd_cell or f.month_cell
-        # the month before, and the latest earlier month of the same year with a 累计
-        if month > 1:
-            prev = value(f.unit_id, c.indicator_id, periods.previous(c.period), f.channel)
-            if prev and prev.ytd is not None and f.ytd is not None and f.month is not None:
-                if abs(prev.ytd + f.month - f.ytd) > 1e-6:
-                    problems.append(error("check.chain_prev", c.sheet, f.ytd_cell, **base, prev_period=periods.previous(c.period),
-                                          prev_ytd=_n(prev.ytd, ind), month=_n(f.month, ind), ytd=_n(f.ytd, ind),
-                                          expected=_n(prev.ytd + f.month, ind), source=prev.source))
-            for m in range(month - 1, 0, -1):
-                earlier = value(f.unit_id, c.indicator_id, periods.make(year, m), f.channel)
-                if earlier and earlier.ytd is not None:
-                    if f.ytd is not None and f.ytd < earlier.ytd - 1e-6:
-                        problems.append(error("check.ytd_falls", c.sheet, f.ytd_cell, **base, ytd=_n(f.ytd, ind),
-                                              other_period=periods.make(year, m), other_ytd=_n(earlier.ytd, ind),
-                                              source=earlier.source))
+        def base(f=f, ind=ind, c=c) -> dict:
+            return {"unit": units.by_id[f.unit_id].name, "indicator": ind.name, "period": c.period}
+
+        year = c.period[:4]
+        known = sorted(p for p in ser if p[:4] == year and p != c.period)
+        earlier = [p for p in known if p < c.period]
+        later = [p for p in known if p > c.period]
+        prev_p = periods.add_months(c.period, -1)
+        prev = value(prev_p) if earlier and earlier[-1] == prev_p else None
+        # the month before, and the latest earlier month of the year with a 累计
+        if prev and prev.ytd is not None and f.ytd is not None and f.month is not None \
+                and abs(prev.ytd + f.month - f.ytd) > 1e-6:
+            problems.append(error("check.chain_prev", c.sheet, f.ytd_cell, **base(), prev_period=prev_p,
+                                  prev_ytd=_n(prev.ytd, ind), month=_n(f.month, ind), ytd=_n(f.ytd, ind),
+                                  expected=_n(prev.ytd + f.month, ind), source=prev.source))
+        if f.ytd is not None:
+            for p in reversed(earlier):
+                v = value(p)
+                if v is not None and v.ytd is not None:
+                    if f.ytd < v.ytd - 1e-6:
+                        problems.append(error("check.ytd_falls", c.sheet, f.ytd_cell, **base(), ytd=_n(f.ytd, ind),
+                                              other_period=p, other_ytd=_n(v.ytd, ind), source=v.source))
                     break
-        # the month after, and later months of the year
-        if month < 12 and f.ytd is not None:
-            revision = c.old is not None
-            later_bad = []
-            nxt_p = periods.add_months(c.period, 1)
-            nxt = value(f.unit_id, c.indicator_id, nxt_p, f.channel)
+        # the month after, and the next later month of the year with a 累计
+        if later and f.ytd is not None:
+            bad: list[tuple[str, _Val]] = []
+            next_p = periods.add_months(c.period, 1)
+            nxt = value(next_p) if later[0] == next_p else None
             if nxt and nxt.ytd is not None and nxt.month is not None and abs(f.ytd + nxt.month - nxt.ytd) > 1e-6:
-                later_bad.append((nxt_p, nxt))
-            for m in range(month + 1, 13):
-                later = value(f.unit_id, c.indicator_id, periods.make(year, m), f.channel)
-                if later and later.ytd is not None:
-                    if later.ytd < f.ytd - 1e-6 and all(p != periods.make(year, m) for p, _ in later_bad):
-                        later_bad.append((periods.make(year, m), later))
+                bad.append((next_p, nxt))
+            for p in later:
+                v = value(p)
+                if v is not None and v.ytd is not None:
+                    if v.ytd < f.ytd - 1e-6 and all(q != p for q, _ in bad):
+                        bad.append((p, v))
                     break
-            for p, later in later_bad:
-                params = dict(base, later_period=p, later_ytd=_n(later.ytd, ind),
-                              later_month=_n(later.month, ind) if later.month is not None else "—",
-                              ytd=_n(f.ytd, ind), source=later.source)
-                if revision:
+            for p, v in bad:
+                params = dict(base(), later_period=p, later_ytd=_n(v.ytd, ind),
+                              later_month=_n(v.month, ind) if v.month is not None else "—", ytd=_n(f.ytd, ind),
+                              source=v.source)
+                if c.old is not None:  # a revision: accepted, the later months it contradicts listed
                     problems.append(warning("check.later_contradicted", c.sheet, f.ytd_cell, **params))
                     c.warnings.append({"key": "check.later_contradicted", "params": params})
                 else:
                     problems.append(error("check.chain_next", c.sheet, f.ytd_cell, **params))
-        # outliers in the month's figure
+        # outliers in the month's figure, against the unit's previous twelve months
         mval = f.month
         if mval is None and f.ytd is not None:
-            prev = value(f.unit_id, c.indicator_id, periods.previous(c.period), f.channel) if month > 1 else None
-            if month == 1:
+            if c.period.endswith("-01"):
                 mval = f.ytd
-            elif prev and prev.ytd is not None:
+            elif prev is not None and prev.ytd is not None:
                 mval = f.ytd - prev.ytd
-        if mval is not None:
-            history = []
-            for k in range(1, 13):
-                p = periods.add_months(c.period, -k)
-                v = value(f.unit_id, c.indicator_id, p, f.channel)
-                if v is None:
-                    continue
+        if mval is None or len(ser) <= OUTLIER_MIN_HISTORY:
+            continue
+        past = []
+        lo_p = periods.add_months(c.period, -12)
+        for p, vals in ser.items():
+            if lo_p <= p < c.period:
+                v = vals.get(f.channel) or next(iter(vals.values()))
                 if v.month is not None:
-                    history.append(v.month)
-                elif v.ytd is not None and periods.month_of(p) == 1:
-                    history.append(v.ytd)
-            out = outlier(mval, history)
-            if out:
-                lo, hi = out
-                params = dict(base, value=_n(mval, ind), low=_n(lo, ind), high=_n(hi, ind), months=len(history))
-                problems.append(warning("check.outlier", c.sheet, f.month_cell or cell, **params))
-                c.warnings.append({"key": "check.outlier", "params": params})
+                    past.append(v.month)
+                elif v.ytd is not None and p.endswith("-01"):
+                    past.append(v.ytd)
+        out = outlier(mval, past)
+        if out:
+            lo, hi = out
+            params = dict(base(), value=_n(mval, ind), low=_n(lo, ind), high=_n(hi, ind), months=len(past))
+            problems.append(warning("check.outlier", c.sheet, f.month_cell or f.ytd_cell, **params))
+            c.warnings.append({"key": "check.outlier", "params": params})
     return problems
 
 

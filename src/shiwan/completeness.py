@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from shiwan import periods
+from shiwan.db import in_clause
 from shiwan.i18n import t
 from shiwan.reports import (
     ROW_OWN,
@@ -33,12 +34,14 @@ NOT_REPORTING = ("province", "country")
 def submissions(db, period: str) -> dict[int, tuple[date, str]]:
     """unit id -> (date of its first return for `period`, file name)."""
     out: dict[int, tuple[date, str]] = {}
+    ind_ids = [r[0] for r in db.all("SELECT id FROM indicator")]
+    clause, params = in_clause("i", ind_ids)
     for uid, submitted, imported, name in db.all(
         "SELECT x.unit_id, i.submitted_on, i.imported_at, i.file_name FROM ("
-        "SELECT unit_id, import_id FROM figure WHERE period = :p UNION "
+        f"SELECT DISTINCT unit_id, import_id FROM figure WHERE indicator_id IN {clause} AND period = :p UNION "
         "SELECT unit_id, import_id FROM figure_history WHERE period = :p AND action = 'revised') x "
         "JOIN import_log i ON i.id = x.import_id",
-        {"p": period},
+        {**params, "p": period},
     ):
         d = date.fromisoformat((submitted or imported)[:10])
         if uid not in out or d < out[uid][0]:
@@ -49,8 +52,12 @@ def submissions(db, period: str) -> dict[int, tuple[date, str]]:
 def last_reported(db, unit_ids: list[int], before: str) -> dict[int, str]:
     if not unit_ids:
         return {}
-    return {uid: p for uid, p in db.all("SELECT unit_id, MAX(period) FROM figure WHERE period < :p GROUP BY unit_id",
-                                        {"p": before}) if uid in set(unit_ids)}
+    out: dict[int, str] = {}
+    for n in range(0, len(unit_ids), 400):
+        clause, params = in_clause("u", unit_ids[n : n + 400])
+        out.update(dict(db.all(f"SELECT unit_id, MAX(period) FROM figure WHERE unit_id IN {clause} AND period < :p "
+                               "GROUP BY unit_id", {**params, "p": before})))
+    return out
 
 
 def completeness_report(db, *, period: str | None = None, under: str | None = None,

@@ -200,6 +200,17 @@ class Database:
         if not self._in_tx and self._sa.in_transaction():
             self._sa.commit()
 
+    def batch_mode(self, on: bool) -> None:
+        """Many small transactions in a row (an import batch): on SQLite, checkpoint the write-ahead
+        log once at the end instead of every thousand pages. Elsewhere nothing changes."""
+        if self._conn is None:
+            return
+        if on:
+            self._conn.execute("PRAGMA wal_autocheckpoint = 0")
+        else:
+            self._conn.execute("PRAGMA wal_autocheckpoint = 1000")
+            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
     def meta(self, key: str) -> str | None:
         return self.scalar("SELECT value FROM meta WHERE key = :k", {"k": key})
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shiwan.catalog import Catalog
+from shiwan.db import in_clause
 from shiwan.errors import UserError
 from shiwan.i18n import t
 from shiwan.output import Column, Table
@@ -30,10 +31,12 @@ def export_rows(db, period: str, unit: str | None = None) -> list[dict]:
             for u in tree.subtree(root.id):
                 order[u.id] = len(order)
     best: dict[tuple[int, int], tuple] = {}
+    clause, params = in_clause("i", [i.id for i in cat.indicators])
     for r in db.all(
         "SELECT f.unit_id, f.indicator_id, f.channel, f.month, f.ytd, f.sheet, f.month_cell, f.ytd_cell, f.import_id, "
-        "i.file_name FROM figure f JOIN import_log i ON i.id = f.import_id WHERE f.period = :p",
-        {"p": period},
+        f"i.file_name FROM figure f JOIN import_log i ON i.id = f.import_id WHERE f.indicator_id IN {clause} "
+        "AND f.period = :p",
+        {**params, "p": period},
     ):
         if r[0] not in order:
             continue

@@ -28,10 +28,11 @@ from typing import Any
 from shiwan import checks
 from shiwan.catalog import Catalog
 from shiwan.db import Database, in_clause
+from shiwan.errors import UserError
 from shiwan.initdb import now_iso
 from shiwan.layout import Context, Options, ParsedFile, ReturnIn
 from shiwan.problems import Problem, error
-from shiwan.sandbox import Parsed, ParsePool
+from shiwan.sandbox import Parsed, ParsePool, WorkersFailed
 from shiwan.settings import os_user
 from shiwan.units import UnitTree
 
@@ -138,36 +139,54 @@ ProgressFn = Callable[[str, int, int, str], None]  # (phase, done, total, file)
 
 def import_files(db: Database, files: list[Path], opts: Options, *, dry_run: bool = False,
                  progress: ProgressFn | None = None, workers: int | None = None) -> list[FileResult]:
-    """Read, check and store every file; returns one result per file, in the order given."""
+    """Read, check and store every file; returns one result per file, in the order given.
+
+    Files are applied in a stable order known before any is read: by the period their folder or
+    file name gives (`2003-06/…`, `…2003年6月.xls`), then by path. Workers read ahead while the main
+    process checks and writes, one transaction per file."""
     catalog = Catalog.from_db(db)
     units = UnitTree.from_db(db)
     ctx = Context(catalog, units)
     total = len(files)
-    parsed: list[Parsed | None] = [None] * total
-    jobs = [(str(f), Options(opts.unit, opts.period, opts.measure, f.name)) for f in files]
-    if total:
-        with ParsePool(ctx, workers=workers) as pool:
-            done = 0
-            for idx, res in pool.run(jobs):
-                parsed[idx] = res
-                done += 1
-                if progress:
-                    progress("read", done, total, files[idx].name)
-    results: list[FileResult | None] = [None] * total
-    order = sorted(range(total), key=lambda i: _apply_key(parsed[i], str(files[i])))
+    order = sorted(range(total), key=lambda i: apply_order_key(files[i]))
+    jobs = [(str(files[i]), Options(opts.unit, opts.period, opts.measure, files[i].name, _path_hint(files[i])))
+            for i in order]
     importer = Importer(db, catalog, units, dry_run=dry_run)
-    for n, i in enumerate(order, 1):
-        results[i] = importer.apply(str(files[i]), parsed[i])
-        if progress:
-            progress("write", n, total, files[i].name)
+    results: list[FileResult | None] = [None] * total
+    if not total:
+        return []
+    waiting: dict[int, Parsed] = {}
+    applied = 0
+    db.batch_mode(True)
+    try:
+        with ParsePool(ctx, workers=workers) as pool:
+            for pos, res in pool.run(jobs):
+                waiting[pos] = res
+                while applied in waiting:  # apply strictly in the planned order
+                    i = order[applied]
+                    results[i] = importer.apply(str(files[i]), waiting.pop(applied))
+                    applied += 1
+                    if progress:
+                        progress("write", applied, total, files[i].name)
+    except WorkersFailed as exc:
+        raise UserError("read.workers_failed", detail=str(exc)) from None
+    finally:
+        db.batch_mode(False)
     return [r for r in results if r is not None]
 
 
-def _apply_key(p: Parsed | None, path: str) -> tuple:
-    if p is None or p.parsed is None or not p.parsed.period:
-        return ("", "", path)
-    sub = p.parsed.submitted_on.isoformat() if p.parsed.submitted_on else ""
-    return (p.parsed.period, sub, path)
+def apply_order_key(path: Path) -> tuple[str, str]:
+    """(the period the path names, or '' when it names none; the path)."""
+    from shiwan.text import find_period
+
+    hint = find_period(_path_hint(path), compact=True)
+    return (hint.period if hint else "", str(path))
+
+
+def _path_hint(f: Path) -> str:
+    """The file's name and its two parent folders (`鹤岗市/2003-06/向阳区.xlsx`)."""
+    parts = Path(os.path.abspath(f)).parts
+    return "/".join(parts[-3:])
 
 
 class Importer:
@@ -180,6 +199,8 @@ class Importer:
         self.dry_run = dry_run
         self.ind_ids = {i.code: i.id for i in catalog.indicators}
         self.user = os_user()
+        self.history = checks.FlowHistory(db, catalog, "9999-99")
+        self._locks: dict[str, tuple[str, str] | None] = {}
 
     def apply(self, path: str, p: Parsed | None) -> FileResult:
         res = FileResult(file=path)
@@ -213,6 +234,7 @@ class Importer:
         with self.db.transaction():
             res.import_id = self._log(res, parsed)
             self._write(plan, res.import_id)
+        self.history.record(plan, res.import_id)
         return res
 
     def _describe(self, res: FileResult, parsed: ParsedFile) -> None:
@@ -228,7 +250,9 @@ class Importer:
     def _plan(self, parsed: ParsedFile, res: FileResult) -> list[checks.Change]:
         plan: list[checks.Change] = []
         for ret in parsed.returns:
-            lock = checks.lock_of(self.db, ret.period)
+            if ret.period not in self._locks:
+                self._locks[ret.period] = checks.lock_of(self.db, ret.period)
+            lock = self._locks[ret.period]
             if lock:
                 res.problems.append(error("import.locked", sheet=ret.sheet, period=ret.period, by=lock[0], at=lock[1]))
                 continue
@@ -239,7 +263,7 @@ class Importer:
                 continue
             plan.extend(self._changes(ret))
         if not res.errors:
-            res.problems.extend(checks.check_changes(self.db, self.catalog, self.units, plan))
+            res.problems.extend(checks.check_changes(self.db, self.catalog, self.units, plan, self.history))
         return plan
 
     def _newer_import(self, ret: ReturnIn, parsed: ParsedFile) -> tuple[int, str] | None:
@@ -256,11 +280,13 @@ class Importer:
     def _changes(self, ret: ReturnIn) -> list[checks.Change]:
         unit_ids = sorted({f.unit_id for f in ret.figures})
         clause, params = in_clause("u", unit_ids)
+        iclause, iparams = in_clause("i", sorted({self.ind_ids[f.indicator] for f in ret.figures}))
+        params.update(iparams)
         params["p"] = ret.period
         existing = {}
         for r in self.db.all(
             "SELECT unit_id, indicator_id, channel, id, month, ytd, import_id, sheet, month_cell, ytd_cell "
-            f"FROM figure WHERE period = :p AND unit_id IN {clause}", params
+            f"FROM figure WHERE unit_id IN {clause} AND indicator_id IN {iclause} AND period = :p", params
         ):
             existing[(r[0], r[1], r[2])] = checks.Stored(*r[3:])
         out = []

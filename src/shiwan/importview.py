@@ -47,16 +47,11 @@ class _Progress:
         self.p = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                           TextColumn("{task.fields[file]}", style="dim"),
                           console=Console(stderr=True), transient=True)
-        self.read = self.p.add_task(t("progress.read"), total=total, file="")
-        self.write = self.p.add_task(t("progress.check") if dry_run else t("progress.write"), total=total, file="",
-                                     visible=False)
+        self.task = self.p.add_task(t("progress.check") if dry_run else t("progress.write"), total=total, file="")
         self.p.start()
 
     def update(self, phase: str, done: int, total: int, name: str) -> None:
-        task = self.read if phase == "read" else self.write
-        if phase != "read":
-            self.p.update(self.write, visible=True)
-        self.p.update(task, completed=done, file=name)
+        self.p.update(self.task, completed=done, file=name)
 
     def stop(self) -> None:
         self.p.stop()

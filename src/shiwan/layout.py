@@ -150,6 +150,7 @@ class Options:
     period: str | None = None
     measure: str | None = None  # ytd | month
     file_name: str = ""
+    path_hint: str = ""  # the file's last folders and name, for telling namesakes apart
 
 
 @dataclass
@@ -212,17 +213,32 @@ def _template_meta(book: Book) -> dict[str, str]:
     return {}
 
 
+_MEASURE_HINTS = ("本月", "累计", "月", "期末", "实有", "现有", "本期", "当月", "本年")
+_hit_cache: dict[tuple[int, str], tuple[str | None, str | None]] = {}
+
+
+def _header_hit(catalog: Catalog, v: str) -> tuple[str | None, str | None]:
+    """(indicator code, measure) a header cell names, remembered across files of one worker."""
+    key = (id(catalog), v)
+    hit = _hit_cache.get(key)
+    if hit is None:
+        code, mw = catalog.match(v), None
+        if code is None and any(h in v for h in _MEASURE_HINTS):
+            name, mw = _split_measure(v)
+            code = catalog.match(name) if mw else None
+        hit = (code, mw if code else None)
+        if len(_hit_cache) < 100_000:
+            _hit_cache[key] = hit
+    return hit
+
+
 def _indicator_hits(sheet: Sheet, catalog: Catalog) -> list[tuple[int, int, str, str | None]]:
     """(row, col, indicator code, measure named in the same cell) for every header cell naming one."""
     hits = []
     for r, row in enumerate(sheet.rows):
         for c, v in enumerate(row):
-            if isinstance(v, str) and 1 < len(v) < 80:
-                code = catalog.match(v)
-                mw = None
-                if code is None:
-                    name, mw = _split_measure(v)
-                    code = catalog.match(name) if mw else None
+            if v.__class__ is str and 1 < len(v) < 80:
+                code, mw = _header_hit(catalog, v)
                 if code:
                     hits.append((r, c, code, mw))
     return hits
@@ -401,6 +417,9 @@ class _SheetParser:
             if res.candidates:
                 if opt is not None and opt in res.candidates:
                     return opt, "line"  # the clerk said which of the namesakes it is
+                by_path = self._within_path(res.candidates)
+                if by_path is not None:
+                    return by_path, "line"
                 self.err("layout.ambiguous_unit", r, c, name=normalize_unit_name(name),
                          candidates=_cands(res.candidates, units))
                 return None, "error"
@@ -418,6 +437,15 @@ class _SheetParser:
         if found:
             return found[0], "file"
         return None, ""
+
+    def _within_path(self, candidates: list[UnitRec]) -> UnitRec | None:
+        """The one namesake that lies under a unit the file's folders or name mention
+        (`鹤岗市/向阳区_2003-06.xlsx`): the city the file belongs to."""
+        if not self.opts.path_hint:
+            return None
+        places = self.ctx.units.find_in_text(self.opts.path_hint)
+        inside = [c for c in candidates if any(self.ctx.units.is_within(c, p.id) and p.id != c.id for p in places)]
+        return inside[0] if len(inside) == 1 else None
 
     def _settle_reporter(self, from_file: UnitRec | None, how: str) -> UnitRec | None:
         units = self.ctx.units

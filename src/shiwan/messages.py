@@ -23,6 +23,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "reading the file needs too much memory (it may be damaged); refused"),
     "read.crash": ("读取该文件时读取程序崩溃,文件可能已损坏或含恶意内容;已拒绝,其他文件不受影响({detail})",
                    "the reader crashed on this file (damaged or hostile); refused, other files are not affected ({detail})"),
+    "read.workers_failed": ("无法启动读取文件的子进程({detail});没有导入任何文件。请检查 Python 环境后重试",
+                            "could not start the reader processes ({detail}); nothing was imported. Check the Python installation and try again"),
     "read.timeout": ("读取该文件超过{seconds}秒仍未完成,文件可能已损坏;已拒绝",
                      "reading the file took over {seconds} s (it may be damaged); refused"),
     "read.formula_no_value": ("单元格是公式但没有保存计算结果:请在 Excel 或 WPS 中打开该文件、保存后重新导入",

@@ -80,15 +80,16 @@ class Import(SQLModel, table=True):
     """One import of one file (or one revert), with where it came from and what it did."""
 
     __tablename__ = "import_log"
+    __table_args__ = (Index("ix_import_unit_period", "unit_id", "period"),)
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(default="file", max_length=8)  # file | revert | targets
     file_name: str = Field(default="", max_length=512)
     file_path: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    sha256: str = Field(default="", max_length=64, index=True)
+    sha256: str = Field(default="", max_length=64)
     size: int = 0
     form: str = Field(default="", max_length=16)  # county | city | targets
-    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
-    period: str = Field(default="", max_length=7, index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    period: str = Field(default="", max_length=7)
     submitted_on: str = Field(default="", max_length=10)  # 报出日期 YYYY-MM-DD, when the file says
     imported_at: str = Field(max_length=32)
     os_user: str = Field(default="", max_length=128)
@@ -108,8 +109,9 @@ class Figure(SQLModel, table=True):
     __tablename__ = "figure"
     __table_args__ = (
         UniqueConstraint("unit_id", "indicator_id", "period", "channel", name="uq_figure_key"),
+        # reports: one indicator (or a few) over a span of months; queries by period alone name
+        # every indicator so that this index serves them too
         Index("ix_figure_indicator_period", "indicator_id", "period", "unit_id"),
-        Index("ix_figure_period_unit", "period", "unit_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")

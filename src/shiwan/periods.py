@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date
+from functools import lru_cache
 
 _PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[-./年]\s*)?(\d{1,2})\s*月?\s*$")
 
@@ -32,10 +33,12 @@ def month_of(period: str) -> int:
     return int(period[5:7])
 
 
+@lru_cache(maxsize=8192)
 def make(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+@lru_cache(maxsize=8192)
 def add_months(period: str, n: int) -> str:
     idx = year_of(period) * 12 + month_of(period) - 1 + n
     return make(idx // 12, idx % 12 + 1)

@@ -261,6 +261,14 @@ _IS_NONEMPTY = re.compile(rb"<(?:\w+:)?is>")
 def _mark_formulas_without_value(zf: zipfile.ZipFile, book: Book) -> None:
     """Find formula cells saved without a value (files written by scripts and never opened in
     Excel/WPS): their figure is unknown, which must be an error and not a silent blank."""
+    with_formulas = {}
+    for n in zf.namelist():
+        if n.startswith("xl/worksheets/") and n.endswith(".xml"):
+            xml = zf.read(n)
+            if b"<f" in xml or b":f>" in xml:
+                with_formulas[n] = xml
+    if not with_formulas:
+        return  # no formulas at all: nothing to look for
     try:
         paths = _sheet_paths(zf)
     except Exception:
@@ -268,13 +276,8 @@ def _mark_formulas_without_value(zf: zipfile.ZipFile, book: Book) -> None:
     by_name = {s.name: s for s in book.sheets}
     for name, member in paths.items():
         sheet = by_name.get(name)
-        if sheet is None:
-            continue
-        try:
-            xml = zf.read(member)
-        except KeyError:
-            continue
-        if b"<f" not in xml and b":f>" not in xml:
+        xml = with_formulas.get(member)
+        if sheet is None or xml is None:
             continue
         for m in _CELL_RE.finditer(xml):
             inner = m.group(2) or b""

@@ -60,16 +60,30 @@ def parse_one(path: str, opts: Options, ctx: Context) -> Parsed:
 
 
 def _worker(conn: Connection, ctx: Context) -> None:  # pragma: no cover - runs in a child process
+    # A panicking or aborting native reader writes to stderr; that noise is not for the clerk, who
+    # gets one line per refused file from the main process.
+    os.environ["RUST_BACKTRACE"] = "0"
+    if not os.environ.get("SHIWAN_WORKER_STDERR"):
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        except OSError:
+            pass
     try:
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     except (ImportError, ValueError, OSError):
         pass
+    try:
+        conn.send(READY)
+    except (BrokenPipeError, OSError):
+        return
     while True:
         try:
             job = conn.recv()
-        except (EOFError, KeyboardInterrupt):
+        except (EOFError, KeyboardInterrupt, OSError):
             return
         if job is None:
             return
@@ -86,6 +100,14 @@ def _worker(conn: Connection, ctx: Context) -> None:  # pragma: no cover - runs 
             return
 
 
+READY = "ready"
+MAX_START_FAILURES = 3
+
+
+class WorkersFailed(Exception):
+    """Reader processes could not be started at all (not the fault of any file)."""
+
+
 def _context() -> mp.context.BaseContext:
     methods = mp.get_all_start_methods()
     if "forkserver" in methods:
@@ -96,13 +118,16 @@ def _context() -> mp.context.BaseContext:
 
 
 class _Slot:
+    """One worker process and the files sent to it, the first of which it is reading."""
+
     def __init__(self, mpctx, ctx: Context):
         self.conn, child = mpctx.Pipe(duplex=True)
         self.proc = mpctx.Process(target=_worker, args=(child, ctx), daemon=True)
         self.proc.start()
         child.close()
-        self.job: tuple[int, str] | None = None
-        self.started = 0.0
+        self.ready = False
+        self.pending: deque[tuple[int, str, Options]] = deque()
+        self.started = 0.0  # when the worker began on pending[0]
 
     def stop(self, kill: bool = False) -> None:
         try:
@@ -110,7 +135,7 @@ class _Slot:
                 self.proc.kill()
             else:
                 self.conn.send(None)
-        except (BrokenPipeError, OSError):
+        except (BrokenPipeError, OSError, ValueError):
             pass
         self.proc.join(timeout=2)
         if self.proc.is_alive():
@@ -120,14 +145,24 @@ class _Slot:
 
 
 class ParsePool:
-    """Workers that parse files; `run` yields (index, Parsed) as files finish."""
+    """Workers that parse files; `run` yields (index, Parsed) as files finish.
+
+    Each worker is kept a few files ahead so that it never waits for the main process. A worker
+    that dies or overruns on a file costs that file a refusal and is replaced, and the files queued
+    behind it go to the next worker; workers that die before they are ready (the interpreter
+    cannot start them) stop the run with WorkersFailed."""
+
+    AHEAD = 6
 
     def __init__(self, ctx: Context, workers: int | None = None, timeout: float = DEFAULT_TIMEOUT):
         self.ctx = ctx
-        self.n = max(1, workers or min(2, os.cpu_count() or 1))
+        # The main process checks and writes while workers read: on two cores one worker keeps it
+        # busy; more cores, more readers.
+        self.n = max(1, workers or min(3, (os.cpu_count() or 2) - 1))
         self.timeout = timeout
         self._mp = _context()
         self.slots: list[_Slot] = []
+        self._start_failures = 0
 
     def __enter__(self) -> ParsePool:
         return self
@@ -137,56 +172,79 @@ class ParsePool:
 
     def close(self) -> None:
         for s in self.slots:
-            s.stop(kill=s.job is not None)
+            s.stop(kill=bool(s.pending) or not s.ready)
         self.slots = []
 
+    def _replace(self, i: int, queue: deque) -> tuple[int, str] | None:
+        """Replace worker i; its unfinished files go back to the queue, except the one it was on,
+        which is returned."""
+        old = self.slots[i]
+        if not old.ready:
+            self._start_failures += 1
+            if self._start_failures >= MAX_START_FAILURES:
+                raise WorkersFailed(f"exit code {old.proc.exitcode}")
+        culprit = old.pending.popleft() if old.pending else None
+        for job in reversed(old.pending):
+            queue.appendleft((job[0], (job[1], job[2])))
+        old.stop(kill=True)
+        self.slots[i] = _Slot(self._mp, self.ctx)
+        return (culprit[0], culprit[1]) if culprit else None
+
     def run(self, jobs: Iterable[tuple[str, Options]]) -> Iterator[tuple[int, Parsed]]:
-        queue = deque(enumerate(jobs))
+        queue: deque = deque(enumerate(jobs))
         if not queue:
             return
         while len(self.slots) < min(self.n, len(queue)):
             self.slots.append(_Slot(self._mp, self.ctx))
-        while queue or any(s.job for s in self.slots):
-            for i, s in enumerate(self.slots):
-                if s.job is None and queue:
-                    idx, (path, opts) = queue.popleft()
-                    try:
-                        s.conn.send((idx, path, opts))
-                    except (BrokenPipeError, OSError):
-                        s.stop(kill=True)
-                        self.slots[i] = s = _Slot(self._mp, self.ctx)
-                        s.conn.send((idx, path, opts))
-                    s.job = (idx, path)
+        while queue or any(s.pending for s in self.slots):
+            # keep every ready worker a few files ahead, spreading files evenly
+            while queue:
+                ready_slots = [s for s in self.slots if s.ready and len(s.pending) < self.AHEAD]
+                if not ready_slots:
+                    break
+                i = self.slots.index(min(ready_slots, key=lambda s: len(s.pending)))
+                s = self.slots[i]
+                idx, (path, opts) = queue[0]
+                try:
+                    s.conn.send((idx, path, opts))
+                except (BrokenPipeError, OSError):
+                    culprit = self._replace(i, queue)
+                    if culprit:
+                        yield culprit[0], Parsed(culprit[1], refusal="read.crash", params={"detail": "worker died"})
+                    continue
+                queue.popleft()
+                if not s.pending:
                     s.started = time.monotonic()
-            busy = [s for s in self.slots if s.job]
-            if not busy:
+                s.pending.append((idx, path, opts))
+            waiting = [s for s in self.slots if s.pending or not s.ready]
+            if not waiting:
                 continue
-            ready = wait([s.conn for s in busy] + [s.proc.sentinel for s in busy], timeout=0.5)
+            ready = wait([s.conn for s in waiting] + [s.proc.sentinel for s in waiting], timeout=0.5)
             now = time.monotonic()
             for i, s in enumerate(self.slots):
-                if s.job is None:
-                    continue
-                idx, path = s.job
                 if s.conn in ready:
                     try:
-                        got_idx, result = s.conn.recv()
+                        msg = s.conn.recv()
                     except (EOFError, OSError):
-                        got_idx, result = idx, Parsed(path, refusal="read.crash", params={"detail": "worker died"})
-                        s.job = None
-                        s.stop(kill=True)
-                        self.slots[i] = _Slot(self._mp, self.ctx)
-                        yield got_idx, result
+                        msg = None
+                    if msg == READY:
+                        s.ready = True
+                        self._start_failures = 0
                         continue
-                    s.job = None
-                    yield got_idx, result
+                    if msg is None:  # the worker died
+                        culprit = self._replace(i, queue)
+                        if culprit:
+                            yield culprit[0], Parsed(culprit[1], refusal="read.crash", params={"detail": "worker died"})
+                        continue
+                    s.pending.popleft()
+                    s.started = now
+                    yield msg
                 elif s.proc.sentinel in ready or not s.proc.is_alive():
                     code = s.proc.exitcode
-                    s.job = None
-                    s.stop(kill=True)
-                    self.slots[i] = _Slot(self._mp, self.ctx)
-                    yield idx, Parsed(path, refusal="read.crash", params={"detail": f"exit {code}"})
-                elif now - s.started > self.timeout:
-                    s.job = None
-                    s.stop(kill=True)
-                    self.slots[i] = _Slot(self._mp, self.ctx)
-                    yield idx, Parsed(path, refusal="read.timeout", params={"seconds": int(self.timeout)})
+                    culprit = self._replace(i, queue)
+                    if culprit:
+                        yield culprit[0], Parsed(culprit[1], refusal="read.crash", params={"detail": f"exit {code}"})
+                elif s.pending and now - s.started > self.timeout:
+                    culprit = self._replace(i, queue)
+                    if culprit:
+                        yield culprit[0], Parsed(culprit[1], refusal="read.timeout", params={"seconds": int(self.timeout)})

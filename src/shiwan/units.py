@@ -49,6 +49,7 @@ class UnitTree:
         self._children: dict[int | None, list[UnitRec]] = {}
         for u in sorted(units, key=lambda u: (u.sort_order, u.code)):
             self._children.setdefault(u.parent_id, []).append(u)
+        self._resolved: dict[tuple[str, int | None], Resolution] = {}
         self._full: dict[str, list[int]] = {}
         self._short: dict[str, list[int]] = {}
         for u in units:
@@ -113,6 +114,13 @@ class UnitTree:
 
     def resolve(self, name: str, within: int | None = None) -> Resolution:
         """The unit `name` refers to, preferring units inside the subtree of `within`."""
+        cache_key = (name, within)
+        hit = self._resolved.get(cache_key)
+        if hit is None:
+            hit = self._resolved[cache_key] = self._resolve(name, within)
+        return hit
+
+    def _resolve(self, name: str, within: int | None) -> Resolution:
         key = normalize_unit_name(name)
         if not key:
             return Resolution(None)
@@ -123,6 +131,14 @@ class UnitTree:
             short = short_unit_name(key)
             if short:
                 ids = self._full.get(short) or self._short.get(short) or []
+        if not ids:
+            # `鹤岗市向阳区`: a parent's name in front of the unit's own
+            for parent_key, parent in self._names_longest_first():
+                if key.startswith(parent_key) and len(key) > len(parent_key) + 1:
+                    inner = self.resolve(key[len(parent_key):], within=parent.id)
+                    if inner.unit is not None:
+                        return inner if within is None or self.is_within(inner.unit, within) else \
+                            Resolution(None, outside=[inner.unit])
         cands = [self.by_id[i] for i in dict.fromkeys(ids)]
         if within is not None:
             inside = [u for u in cands if self.is_within(u, within)]

@@ -57,6 +57,8 @@ def parse_figure(raw: object, decimals: int = 0) -> Parsed:
     """Read `raw` (whatever the spreadsheet reader gave) as a figure with at most `decimals`."""
     if raw is None:
         return BLANK
+    if raw.__class__ is float and decimals == 0 and raw >= 0 and raw.is_integer() and raw < 1e12:
+        return Parsed(value=raw)  # the common case: a whole number as the reader gives it
     if isinstance(raw, bool):
         return _err("value.not_number", raw)
     if isinstance(raw, (datetime, date, time, timedelta)):
