@@ -35,7 +35,7 @@ def run_import(db, paths: list[str], *, unit: str | None, period: str | None, me
     if as_json:
         sys.stdout.write(to_json([r.to_json() for r in results]) + "\n")
     else:
-        print_summary(results, dry_run=dry_run, skipped=len(found.skipped))
+        print_summary(results, dry_run=dry_run, skipped=[f.name for f in found.skipped])
     return 1 if any(r.status == "rejected" for r in results) or not results else 0
 
 
@@ -83,10 +83,12 @@ def summary_table(results: list[FileResult]) -> Table:
     return table
 
 
-def print_summary(results: list[FileResult], *, dry_run: bool, skipped: int = 0, stream=None) -> None:
+def print_summary(results: list[FileResult], *, dry_run: bool, skipped: list[str] | None = None, stream=None) -> None:
     stream = stream or sys.stdout
     if not results:
         stream.write(t("import.nothing") + "\n")
+        if skipped:
+            stream.write(t("import.skipped_files", n=len(skipped), names="、".join(skipped[:10])) + "\n")
         return
     render(summary_table(results), "table", stream)
     lines = []
@@ -104,4 +106,5 @@ def print_summary(results: list[FileResult], *, dry_run: bool, skipped: int = 0,
     key = "import.totals_dry" if dry_run else "import.totals"
     stream.write("\n" + t(key, **counts, figures=sum(r.new + r.changed for r in results)) + "\n")
     if skipped:
-        stream.write(t("import.skipped_files", n=skipped) + "\n")
+        names = "、".join(skipped[:10]) + (" …" if len(skipped) > 10 else "")
+        stream.write(t("import.skipped_files", n=len(skipped), names=names) + "\n")

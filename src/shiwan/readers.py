@@ -95,27 +95,51 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def sniff(data: bytes) -> str:
-    """The format of a file's bytes: xlsx, xlsb, ods, ole, html, text, or unknown."""
+    """The format of a file's bytes: zip (xlsx, xlsb, ods, numbers), ole (xls), html, text, another
+    spreadsheet format we do not read (`other:<name>`), or unknown."""
     if data[:4] == b"PK\x03\x04":
         return "zip"
     if data[:8] == OLE_MAGIC:
         return "ole"
+    if data[:2] in (b"\x09\x00", b"\x09\x02", b"\x09\x04") and len(data) > 8 and data[2:4] in (b"\x04\x00", b"\x06\x00"):
+        return "other:Excel 2.x–4.0 (.xls)"
+    if data[:2] == b"\x1f\x8b":
+        return "other:gzip (Gnumeric?)"
     head = data[:4096]
-    stripped = head.lstrip(b"\xef\xbb\xbf").lstrip()
-    lower = head.lower()
-    if stripped.startswith(b"<") and (b"<table" in lower or b"<html" in lower or b"<!doctype html" in lower):
-        return "html"
+    if head.startswith(b"\xff\xfe\x00\x00") or head.startswith(b"\x00\x00\xfe\xff"):
+        return "text"  # UTF-32 with BOM
     if head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff"):
         return "text"
+    if _looks_utf16(head):
+        return "text"
+    stripped = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    lower = head.lower()
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in lower or b'progid="excel.sheet"' in lower:
+        return "other:Excel 2003 XML"
+    if stripped.startswith(b"<") and (b"<table" in lower or b"<html" in lower or b"<!doctype html" in lower):
+        return "html"
     if b"\x00" in head:
         return "unknown"
+    if stripped.startswith(b"ID;P") or stripped.startswith(b"ID;"):
+        return "other:SYLK (.slk)"
+    if stripped.startswith(b"TABLE\r\n0,1") or stripped.startswith(b"TABLE\n0,1"):
+        return "other:DIF (.dif)"
     if stripped.startswith(b"<"):
         if b"<table" in data[:1_000_000].lower():
             return "html"
         return "unknown"
-    if stripped.startswith(b"{\\rtf"):
+    if stripped.startswith(b"{\\rtf") or stripped.startswith(b"%PDF"):
         return "unknown"
     return "text"
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """UTF-16 text without a byte-order mark: every other byte is NUL."""
+    if len(head) < 16:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return (odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.1 * len(even)) or \
+        (even.count(0) > 0.4 * len(even) and odd.count(0) < 0.1 * len(odd))
 
 
 def load_bytes(path: Path) -> bytes:
@@ -138,16 +162,18 @@ def load_bytes(path: Path) -> bytes:
 
 def read_book(path: Path) -> Book:
     """Read every sheet of the file at `path`. Raises ReadError."""
-    return read_book_data(load_bytes(path), path.stem or "csv")
+    return read_book_data(load_bytes(path), path.stem or "csv", path)
 
 
-def read_book_data(data: bytes, name: str = "csv") -> Book:
+def read_book_data(data: bytes, name: str = "csv", path: Path | None = None) -> Book:
     """Read every sheet of a file's bytes, whatever the format. Raises ReadError."""
     kind = sniff(data)
     if kind == "zip":
-        return _read_zip(data)
+        return _read_zip(data, path)
     if kind == "ole":
-        return _read_ole(data)
+        return _read_ole(data, path)
+    if kind.startswith("other:"):
+        raise ReadError("read.convert", format=kind.split(":", 1)[1])
     if kind == "html":
         return Book("html", read_html(_decode(data)))
     if kind == "text":
@@ -158,7 +184,7 @@ def read_book_data(data: bytes, name: str = "csv") -> Book:
     raise ReadError("read.not_spreadsheet")
 
 
-def _read_zip(data: bytes) -> Book:
+def _read_zip(data: bytes, path: Path | None) -> Book:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         names = zf.namelist()
@@ -182,28 +208,54 @@ def _read_zip(data: bytes) -> Book:
         fmt = "ods"
     elif "word/document.xml" in lower:
         raise ReadError("read.word_document")
+    elif any(n.endswith("workbook.xml") for n in lower) and "[content_types].xml" in lower:
+        fmt = "xlsx"  # a package that keeps its workbook somewhere other than xl/
+    elif any(n.startswith("index/") and n.endswith(".iwa") for n in lower):
+        raise ReadError("read.convert", format="Apple Numbers")
     else:
         raise ReadError("read.not_spreadsheet")
-    book = _calamine(data, fmt)
+    book = _calamine(data, fmt, path)
     if fmt in ("xlsx", "xlsm"):
         _mark_formulas_without_value(zf, book)
     return book
 
 
-def _read_ole(data: bytes) -> Book:
+def _read_ole(data: bytes, path: Path | None) -> Book:
     if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data[:1_000_000] or \
             b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I\x00n\x00f\x00o" in data[:1_000_000]:
         raise ReadError("read.password")
     if b"W\x00o\x00r\x00d\x00D\x00o\x00c\x00u\x00m\x00e\x00n\x00t" in data:
         raise ReadError("read.word_document")
-    return _calamine(data, "xls")
+    return _calamine(data, "xls", path)
 
 
-def _calamine(data: bytes, fmt: str) -> Book:
+def _calamine(data: bytes, fmt: str, path: Path | None) -> Book:
+    """Read with python-calamine, telling it the format: given a file-like object it guesses by trial
+    and reports a password-protected or damaged file as of unknown format."""
+    try:
+        if path is not None and path.suffix == "." + fmt:
+            return _calamine_path(path, fmt)
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="shiwan-") as tmp:
+            named = Path(tmp) / f"return.{fmt}"
+            named.write_bytes(data)
+            return _calamine_path(named, fmt)
+    except ReadError as exc:
+        if fmt == "xls" and exc.key != "read.password" and _FILEPASS.search(data[:262144]):
+            raise ReadError("read.password") from None  # XOR-obfuscated workbooks fail in odd ways
+        raise
+
+
+# A BIFF8 FILEPASS record: XOR obfuscation (6 bytes) or RC4 / CryptoAPI encryption.
+_FILEPASS = re.compile(rb"\x2f\x00(?:\x06\x00\x00\x00|.\x00\x01\x00[\x01\x02]\x00)", re.S)
+
+
+def _calamine_path(path: Path, fmt: str) -> Book:
     import python_calamine as pc
 
     try:
-        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        wb = pc.CalamineWorkbook.from_path(str(path))
         metas = wb.sheets_metadata
         sheets = []
         for meta in metas:
@@ -223,6 +275,8 @@ def _calamine(data: bytes, fmt: str) -> Book:
             raise ReadError("read.password") from None
         if "Cannot detect file format" in msg:
             raise ReadError("read.not_spreadsheet") from None
+        if "File is larger than its declared" in msg or "EOCD" in msg or "past end of file" in msg:
+            raise ReadError("read.truncated") from None
         raise ReadError("read.corrupt", detail=_short(msg)) from None
     return Book(fmt, sheets)
 
@@ -317,8 +371,13 @@ def _decode(data: bytes) -> str:
     """UTF-8 (BOM or not), UTF-16 with BOM, else GB18030 (a superset of GBK and GB2312)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return data.decode("utf-32", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")
+    if _looks_utf16(data[:4096]):
+        le = data[1:4096:2].count(0) > data[0:4096:2].count(0)
+        return data.decode("utf-16-le" if le else "utf-16-be", errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -339,6 +398,7 @@ def read_csv_text(text: str, name: str) -> Sheet:
     if counts[best] > 0:
         delim = best
     rows = []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows, Unix and old Mac line ends
     reader = csv.reader(io.StringIO(text), delimiter=delim)
     try:
         for n, row in enumerate(reader):
@@ -347,8 +407,8 @@ def read_csv_text(text: str, name: str) -> Sheet:
             if len(row) > MAX_COLS:
                 raise ReadError("read.too_many_cells", sheet=name, rows=n + 1, cols=len(row))
             rows.append([v if v.strip() != "" else None for v in row])
-    except csv.Error as exc:
-        raise ReadError("read.corrupt", detail=str(exc)) from None
+    except csv.Error:
+        raise ReadError("read.csv_error", line=reader.line_num) from None
     return Sheet(name, rows)
 
 

@@ -50,7 +50,7 @@ def parse_one(path: str, opts: Options, ctx: Context) -> Parsed:
         return Parsed(path, refusal=exc.key, params=exc.params)
     out = Parsed(path, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
     try:
-        book = read_book_data(data, p.stem)
+        book = read_book_data(data, p.stem, p)
         out.parsed = recognize(book, ctx, opts)
     except ReadError as exc:
         out.refusal, out.params = exc.key, exc.params
