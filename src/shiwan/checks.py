@@ -72,13 +72,9 @@ class _Val:
         """`file › sheet › cell` of the 累计 (or 本月) value."""
         db, import_id, sheet, cell = self._where
         name = ""
-        if db is not None:
-            name = _FILE_NAMES.get(import_id) or db.scalar("SELECT file_name FROM import_log WHERE id = :i", {"i": import_id}) or ""
-            _FILE_NAMES[import_id] = name
+        if db is not None:  # asked only when a message names it
+            name = db.scalar("SELECT file_name FROM import_log WHERE id = :i", {"i": import_id}) or ""
         return " › ".join(x for x in (name, sheet, cell) if x)
-
-
-_FILE_NAMES: dict[int, str] = {}
 
 
 class FlowHistory:

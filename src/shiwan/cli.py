@@ -395,10 +395,10 @@ def check(
             from shiwan.output import to_json
 
             typer.echo(to_json([p.to_json() for p in found]))
-        else:
+        elif found or (fmt and fmt.value != "table"):
             _emit(problems_table(found), fmt.value if fmt else "table")
-            if not found:
-                _stderr().print(t("check.clean", period=period))
+        if not found:
+            _stderr().print(t("check.clean", period=period))
     raise typer.Exit(1 if any(p.severity == "error" for p in found) else 0)
 
 
@@ -456,6 +456,62 @@ def export(
     with _open() as db:
         table = export_table(db, _period_opt(period), unit)
     _emit(table, fmt.value, output)
+
+
+period_app = typer.Typer(cls=ShiwanGroup, help=h("期别锁定:锁定后该月不能再导入或撤销", "period locks: a locked month refuses imports and reverts"),
+                         no_args_is_help=True)
+app.add_typer(period_app, name="period")
+
+
+@period_app.command("lock", help=h("锁定期别(如已上报签字的月份)", "lock a period (a month that has been signed off)"))
+def period_lock(
+    period: Annotated[str, typer.Argument(help=h("期别 YYYY-MM", "period YYYY-MM"))],
+    note: Annotated[str, typer.Option("--note", help=h("备注", "a note"))] = "",
+) -> None:
+    from shiwan.audit import lock_period
+
+    p = _period_opt(period)
+    with _open() as db:
+        by, at = lock_period(db, p, note)
+    _stderr().print(t("lock.done", period=p, by=by, at=at))
+
+
+@period_app.command("unlock", help=h("解锁期别", "unlock a period"))
+def period_unlock(
+    period: Annotated[str, typer.Argument(help=h("期别 YYYY-MM", "period YYYY-MM"))],
+    note: Annotated[str, typer.Option("--note", help=h("备注(如解锁原因)", "a note (why)"))] = "",
+) -> None:
+    from shiwan.audit import unlock_period
+
+    p = _period_opt(period)
+    with _open() as db:
+        by, at = unlock_period(db, p, note)
+    _stderr().print(t("lock.undone", period=p, by=by, at=at))
+
+
+@period_app.command("list", help=h("列出每次锁定和解锁(谁、何时)", "every lock and unlock, with who and when"))
+def period_list(fmt: FormatOpt = Fmt.table) -> None:
+    from shiwan.audit import locks_table
+
+    with _open() as db:
+        _emit(locks_table(db), fmt.value)
+
+
+@app.command(help=h("数据变更历史:某单位某指标每一个值、何时由哪次导入(文件、单元格、操作人)设定",
+                    "history: every value a figure has had, when, from which import, file cell and user"))
+def history(
+    unit: Annotated[str, typer.Option("--unit", help=h("单位代码", "unit code"))],
+    indicator: Annotated[str | None, typer.Option("--indicator", "-i", help=h("指标代码", "indicator code"))] = None,
+    period: PeriodOpt = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    from shiwan.audit import history_table
+
+    with _open() as db:
+        table = history_table(db, unit, indicator, _period_opt(period))
+    _emit(table, fmt.value)
+    if not table.rows and fmt.value == "table":
+        _stderr().print(t("history.none"))
 
 
 # -- reports ---------------------------------------------------------------------------------------------------------

@@ -196,7 +196,7 @@ def revert_import(db, import_id: int) -> RevertReport:
     for p in sorted({r[3] for r in current}):
         lock = checks.lock_of(db, p)
         if lock:
-            raise UserError("import.locked", period=p, by=lock[0], at=lock[1])
+            raise UserError("import.locked", period=p, by=lock[0], at=lock[1][:16].replace("T", " "))
     kept = db.scalar("SELECT COUNT(*) FROM figure_history WHERE import_id = :id AND action = 'revised'", {"id": import_id}) or 0
     restored = removed = 0
     with db.transaction():

@@ -250,20 +250,31 @@ class Importer:
     def _plan(self, parsed: ParsedFile, res: FileResult) -> list[checks.Change]:
         plan: list[checks.Change] = []
         for ret in parsed.returns:
+            changes = self._changes(ret)
+            if not any(c.old is None or c.changed for c in changes):
+                plan.extend(changes)  # nothing would change: no lock or later version stands in the way
+                continue
             if ret.period not in self._locks:
                 self._locks[ret.period] = checks.lock_of(self.db, ret.period)
             lock = self._locks[ret.period]
             if lock:
-                res.problems.append(error("import.locked", sheet=ret.sheet, period=ret.period, by=lock[0], at=lock[1]))
+                res.problems.append(error("import.locked", sheet=ret.sheet, period=ret.period, by=lock[0],
+                                          at=lock[1][:16].replace("T", " ")))
                 continue
             newer = self._newer_import(ret, parsed)
             if newer:
                 res.problems.append(error("import.outdated", sheet=ret.sheet, import_id=newer[0], submitted=newer[1],
                                           ours=parsed.submitted_on.isoformat() if parsed.submitted_on else ""))
                 continue
-            plan.extend(self._changes(ret))
+            plan.extend(changes)
         if not res.errors:
             res.problems.extend(checks.check_changes(self.db, self.catalog, self.units, plan, self.history))
+            # warnings of the catalog's rules travel with the figures they are about
+            by_cell = {(c.sheet, cell): c for c in plan for cell in (c.figure.month_cell, c.figure.ytd_cell) if cell}
+            for p in parsed.warnings:
+                c = by_cell.get((p.sheet, p.cell))
+                if c is not None and p.key.startswith("rule."):
+                    c.warnings.append(p.to_record())
         return plan
 
     def _newer_import(self, ret: ReturnIn, parsed: ParsedFile) -> tuple[int, str] | None:

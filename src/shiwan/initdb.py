@@ -69,8 +69,11 @@ def init_database(location: str, *, units: Path | None = None, catalog: Path | N
                 report.indicators_added, report.indicators_updated = save_catalog(db, cat)
             if camp is not None and (campaign or fresh):
                 known = {c for (c,) in db.all("SELECT code FROM unit")}
-                if campaign is None and camp.unit not in known:
-                    report.skipped_campaign = camp.code  # another province: the demo campaign does not apply
+                inds = {c for (c,) in db.all("SELECT code FROM indicator")}
+                needed = {camp.indicator, *(i for (_, i, _) in camp.targets), *camp.config.get("checklist", [])}
+                if campaign is None and (camp.unit not in known or not needed <= inds):
+                    # another province or another catalog: the built-in campaign does not apply
+                    report.skipped_campaign = camp.code
                 else:
                     report.targets_added, report.targets_updated = save_campaign(
                         db, camp, user=os_user(), now=now_iso(), replace_targets=campaign is not None)
