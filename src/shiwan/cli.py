@@ -636,6 +636,174 @@ def report_checklist(
     _report_out(rep, fmt, output)
 
 
+@report_app.command("assessment", help=h("目标考核评分表:按评分办法计算各单位得分、加减分、总分、排名和等级",
+                                          "assessment: each unit's score by the scheme, bonus and deductions, total, rank and band"))
+def report_assessment(
+    year: Annotated[int | None, typer.Option("--year", help=h("考核年度(默认最近有数据的年度)", "the year (default: the latest with data)"))] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=h("统计截止期别 YYYY-MM(年中考核)", "as of this month (a mid-year assessment)"))] = None,
+    under: UnderOpt = None,
+    scheme: Annotated[Path | None, typer.Option("--scheme", help=h("评分办法文件(TOML;默认专项自带的)", "scheme file (TOML; default: the campaign's)"))] = None,
+    fmt: ReportFmtOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    from shiwan.assessment import SchemeError, assessment_report
+    from shiwan.reports import resolve_period
+
+    with _open() as db:
+        p = _period_opt(as_of)
+        y = year or int((p or resolve_period(db, None))[:4])
+        try:
+            rep = assessment_report(db, year=y, as_of=p, under=under, scheme_path=scheme)
+        except SchemeError as exc:
+            _err_line(str(exc))
+            raise typer.Exit(1) from None
+    _report_out(rep, fmt, output)
+
+
+# -- campaigns and targets ---------------------------------------------------------------------------------------
+
+campaign_app = typer.Typer(cls=ShiwanGroup, help=h("专项工作(如“十万行动”):列出、查看、载入", "campaigns: list, show, load"),
+                           no_args_is_help=True)
+app.add_typer(campaign_app, name="campaign")
+
+
+@campaign_app.command("list", help=h("列出数据库中的专项工作", "list the campaigns"))
+def campaign_list(fmt: FormatOpt = Fmt.table) -> None:
+    from shiwan.campaignview import campaigns_table
+
+    with _open() as db:
+        _emit(campaigns_table(db), fmt.value)
+
+
+@campaign_app.command("show", help=h("查看一个专项:期限、考核指标、总目标、各年目标、评分办法", "one campaign: span, headline indicator, targets, scheme"))
+def campaign_show(
+    code: Annotated[str | None, typer.Argument(help=h("专项代码(默认当前专项)", "campaign code (default: the default one)"))] = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    from shiwan.campaignview import show_campaign
+
+    with _open() as db:
+        show_campaign(db, code, fmt.value)
+
+
+@campaign_app.command("load", help=h("从文件(TOML)载入或更新一个专项工作及其目标", "load or update a campaign and its targets from a TOML file"))
+def campaign_load(path: Annotated[Path, typer.Argument(help=h("专项文件", "campaign file"))]) -> None:
+    from shiwan.campaigns import CampaignFileError, load_campaign_file, save_campaign
+    from shiwan.initdb import now_iso
+    from shiwan.settings import os_user
+
+    if not path.is_file():
+        _err_line(t("import.missing_path", path=str(path)))
+        raise typer.Exit(1)
+    with _open() as db:
+        try:
+            camp = load_campaign_file(path)
+            with db.transaction():
+                added, updated = save_campaign(db, camp, user=os_user(), now=now_iso(), replace_targets=True)
+        except CampaignFileError as exc:
+            _err_line(str(exc))
+            raise typer.Exit(1) from None
+    _stderr().print(t("campaign.loaded", code=camp.code, added=added, updated=updated))
+
+
+targets_app = typer.Typer(cls=ShiwanGroup, help=h("目标任务:导入分解表、设定、列出、导出", "targets: import an allocation sheet, set, list, export"),
+                          no_args_is_help=True)
+app.add_typer(targets_app, name="targets")
+
+
+def _print_problems(problems) -> None:
+    con = _stderr()
+    for p in problems:
+        mark = "[red]✗[/]" if p.is_error else "[yellow]![/]"
+        place = p.place()
+        con.print(f"{mark} {_escape(place + ': ' if place else '')}{_escape(p.message())}")
+
+
+@targets_app.command("import", help=h("导入目标任务分解表(各单位向下,各指标横排;年度或专项全程写在标题中或用选项给出)",
+                                      "import a target allocation sheet (units down, indicators across; the year in the title or an option)"))
+def targets_import(
+    path: Annotated[Path, typer.Argument(help=h("分解表文件", "allocation sheet"))],
+    year: Annotated[int | None, typer.Option("--year", help=h("目标年度", "target year"))] = None,
+    campaign_total: Annotated[bool, typer.Option("--campaign-total", help=h("是专项全程的目标", "targets for the whole campaign"))] = False,
+    unit: Annotated[str | None, typer.Option("--unit", help=h("分解单位代码(表中读不出时)", "allocating unit code, where the sheet does not say"))] = None,
+    campaign: Annotated[str | None, typer.Option("--campaign", help=h("专项代码", "campaign code"))] = None,
+    as_json: JsonOpt = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=h("只检查,不写入", "check only"))] = False,
+) -> None:
+    from shiwan.targets import import_targets
+
+    if not path.is_file():
+        _err_line(t("import.missing_path", path=str(path)))
+        raise typer.Exit(1)
+    with _open() as db:
+        res = import_targets(db, path, unit=unit, year=year, campaign_total=campaign_total, campaign=campaign,
+                             dry_run=dry_run)
+    if as_json:
+        from shiwan.output import to_json
+
+        typer.echo(to_json(res.to_json()))
+    else:
+        _print_problems(res.problems)
+        if res.status != "rejected":
+            from shiwan.targets import _year_text
+
+            _stderr().print(t("targets.done", file=path.name, added=res.added, changed=res.changed,
+                              unchanged=res.unchanged, unit=res.unit, year=_year_text(res.year)))
+    raise typer.Exit(1 if res.status == "rejected" else 0)
+
+
+@targets_app.command("set", help=h("设定一个目标:单位 指标 年度(或 campaign 表示专项全程) 数值", "set one target: UNIT INDICATOR YEAR|campaign VALUE"))
+def targets_set(
+    unit: Annotated[str, typer.Argument(help=h("单位代码", "unit code"))],
+    indicator: Annotated[str, typer.Argument(help=h("指标代码", "indicator code"))],
+    year: Annotated[str, typer.Argument(help=h("年度,或 campaign", "year, or campaign"))],
+    value: Annotated[str, typer.Argument(help=h("目标数", "the target"))],
+    campaign: Annotated[str | None, typer.Option("--campaign", help=h("专项代码", "campaign code"))] = None,
+) -> None:
+    from shiwan.targets import set_target
+
+    with _open() as db:
+        old, warns = set_target(db, unit, indicator, year, value, campaign)
+    _stderr().print(t("targets.set_done", unit=unit, indicator=indicator, year=year, value=value,
+                      old="—" if old is None else f"{old:g}"))
+    _print_problems(warns)
+
+
+@targets_app.command("list", help=h("列出目标,并提示分解不足或超出", "list targets, with under- and over-allocation"))
+def targets_list(
+    year: Annotated[str | None, typer.Option("--year", help=h("年度,或 campaign", "year, or campaign"))] = None,
+    under: Annotated[str | None, typer.Option("--under", help=h("只列此单位及其下级", "only this unit and below"))] = None,
+    campaign: Annotated[str | None, typer.Option("--campaign", help=h("专项代码", "campaign code"))] = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    from shiwan.targets import _parse_year, targets_table
+
+    with _open() as db:
+        table, warns = targets_table(db, year=_parse_year(year) if year else None, under=under, campaign=campaign)
+    _emit(table, fmt.value)
+    if fmt.value == "table":
+        _print_problems(warns)
+
+
+@targets_app.command("export", help=h("导出目标(csv、json,或可再导入的 xlsx 分解表)", "export targets (csv, json, or an xlsx allocation sheet that imports back)"))
+def targets_export(
+    year: Annotated[str | None, typer.Option("--year", help=h("年度,或 campaign", "year, or campaign"))] = None,
+    under: Annotated[str | None, typer.Option("--under", help=h("只导出此单位及其下级", "only this unit and below"))] = None,
+    fmt: Annotated[ExportFmt, typer.Option("--format", "-f", help=h("csv(默认)、json、table", "csv (default), json, table"))] = ExportFmt.csv,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=h("写入文件(.xlsx 为分解表)", "write to a file (.xlsx: an allocation sheet)"))] = None,
+) -> None:
+    from shiwan.targets import _parse_year, export_targets_xlsx, targets_table
+
+    with _open() as db:
+        y = _parse_year(year) if year else None
+        if output is not None and output.suffix.lower() == ".xlsx":
+            path = export_targets_xlsx(db, year=y, under=under, output=output)
+            _stderr().print(t("cli.written", path=str(path)))
+            return
+        table, _ = targets_table(db, year=y, under=under)
+    _emit(table, fmt.value, output)
+
+
 # -- demo ----------------------------------------------------------------------------------------------------------------
 
 

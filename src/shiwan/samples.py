@@ -22,7 +22,7 @@ Figures = dict[str, tuple[float | None, float | None]]  # indicator code -> (mon
 
 # How the other flows relate to people re-employed (ratios drawn around these).
 _FLOW_RATIOS = {
-    "referrals": 1.6, "referral_placed": 0.9, "trained": 1.1, "training_classes": 0.025, "trained_reemployed": 0.5,
+    "referrals": 1.3, "referral_placed": 0.9, "trained": 0.95, "training_classes": 0.025, "trained_reemployed": 0.5,
     "entity_placed": 0.12, "base_placed": 0.15, "funded_people": 0.06, "fund_amount": 0.018, "microloans": 0.03,
     "info_items": 2.5,
 }
