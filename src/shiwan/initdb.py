@@ -71,7 +71,8 @@ def init_database(location: str, *, units: Path | None = None, catalog: Path | N
                 known = {c for (c,) in db.all("SELECT code FROM unit")}
                 inds = {c for (c,) in db.all("SELECT code FROM indicator")}
                 needed = {camp.indicator, *(i for (_, i, _) in camp.targets), *camp.config.get("checklist", [])}
-                if campaign is None and (camp.unit not in known or not needed <= inds):
+                units_needed = {camp.unit, *(u for (_, _, u) in camp.targets)}
+                if campaign is None and (not units_needed <= known or not needed <= inds):
                     # another province or another catalog: the built-in campaign does not apply
                     report.skipped_campaign = camp.code
                 else:
