@@ -24,7 +24,7 @@ def lock_period(db, period: str, note: str = "") -> tuple[str, str]:
         raise UserError("lock.already", period=period, by=current[0], at=current[1][:16].replace("T", " "))
     by, at = os_user(), now_iso()
     with db.transaction():
-        db.insert("period_lock", {"period": period, "action": "lock", "by": by, "at": at, "note": note})
+        db.insert("period_lock", {"period": period, "action": "lock", "user_name": by, "done_at": at, "note": note})
     return by, at[:16].replace("T", " ")
 
 
@@ -33,13 +33,13 @@ def unlock_period(db, period: str, note: str = "") -> tuple[str, str]:
         raise UserError("lock.not_locked", period=period)
     by, at = os_user(), now_iso()
     with db.transaction():
-        db.insert("period_lock", {"period": period, "action": "unlock", "by": by, "at": at, "note": note})
+        db.insert("period_lock", {"period": period, "action": "unlock", "user_name": by, "done_at": at, "note": note})
     return by, at[:16].replace("T", " ")
 
 
 def locks_table(db) -> Table:
     rows = []
-    for period, action, by, at, note in db.all("SELECT period, action, by, at, note FROM period_lock ORDER BY period, id"):
+    for period, action, by, at, note in db.all("SELECT period, action, user_name, done_at, note FROM period_lock ORDER BY period, id"):
         rows.append({"period": period, "action": action, "by": by, "at": at, "note": note,
                      "_action": t(f"lock.action.{action}")})
     latest = {r["period"]: r for r in rows}

@@ -98,14 +98,13 @@ class Database:
     def all(self, sql: str, params: Params = None) -> list[tuple]:
         if self._conn is not None:
             return self._conn.execute(sql, params or {}).fetchall()
-        return [tuple(r) for r in self._sa_exec(sql, params)]
+        return self._sa_exec(sql, params, lambda r: [tuple(x) for x in r.fetchall()])
 
     def iter(self, sql: str, params: Params = None) -> Iterator[tuple]:
         if self._conn is not None:
             yield from self._conn.execute(sql, params or {})
         else:
-            for r in self._sa_exec(sql, params):
-                yield tuple(r)
+            yield from self.all(sql, params)
 
     def one(self, sql: str, params: Params = None) -> tuple | None:
         rows = self.all(sql, params)
@@ -121,7 +120,7 @@ class Database:
         """Execute one statement; returns the number of rows it touched."""
         if self._conn is not None:
             return self._conn.execute(sql, params or {}).rowcount
-        return self._sa_exec(sql, params).rowcount
+        return self._sa_exec(sql, params, lambda r: r.rowcount)
 
     def many(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
         if not rows:
@@ -141,8 +140,8 @@ class Database:
         if self._conn is not None:
             cur = self._conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", row)
             return int(cur.lastrowid)
-        result = self._sa_exec(f"INSERT INTO {table} ({cols}) VALUES ({marks}) RETURNING id", row)
-        return int(result.scalar_one())
+        return int(self._sa_exec(f"INSERT INTO {table} ({cols}) VALUES ({marks}) RETURNING id", row,
+                                 lambda r: r.scalar_one()))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -189,12 +188,15 @@ class Database:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _sa_exec(self, sql: str, params: Params):
+    def _sa_exec(self, sql: str, params: Params, take):
+        """Run on SQLAlchemy, take what is needed from the result, then commit unless inside
+        `transaction()` (each statement outside one stands alone, as on sqlite3 in autocommit)."""
         from sqlalchemy import text
 
         result = self._sa.execute(text(sql), dict(params or {}))
+        value = take(result)
         self._autocommit()
-        return result
+        return value
 
     def _autocommit(self) -> None:
         if not self._in_tx and self._sa.in_transaction():

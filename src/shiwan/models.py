@@ -192,8 +192,8 @@ class PeriodLock(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     period: str = Field(max_length=7, index=True)
     action: str = Field(max_length=8)  # lock | unlock
-    by: str = Field(default="", max_length=128)
-    at: str = Field(max_length=32)
+    user_name: str = Field(default="", max_length=128)
+    done_at: str = Field(max_length=32)
     note: str = Field(default="", max_length=512)
 
 
