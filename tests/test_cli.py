@@ -168,3 +168,19 @@ def test_indicators_list(cli):
     rows = json.loads(result.stdout)
     assert [r["code"] for r in rows][:3] == ["reemployed", "referrals", "referral_placed"]
     assert {r["code"]: r["kind"] for r in rows}["bases"] == "stock"
+
+
+def test_internal_error_is_one_line_unless_debug(db_path):
+    import sqlite3
+
+    con = sqlite3.connect(db_path)
+    con.execute("DROP TABLE figure_history")
+    con.commit()
+    con.close()
+    cli = Cli(db_path)
+    result = cli("history", "--unit", "230100")
+    assert result.exit_code == 1
+    assert "--debug" in result.output and "Traceback" not in result.output
+    with pytest.raises(sqlite3.OperationalError, match="figure_history"):
+        CliRunner().invoke(app, ["--db", str(db_path), "--debug", "history", "--unit", "230100"],
+                           catch_exceptions=False)

@@ -26,6 +26,7 @@ COUNTY_RETURN_CITY = "230500"  # 双鸭山市: its counties send their own retur
 def run_demo(directory: Path, *, months: int = 6, seed: int = 2003, out=None) -> int:
     from rich.console import Console
 
+    from shiwan.assessment import assessment_report
     from shiwan.db import open_db
     from shiwan.imports import collect_files, import_files
     from shiwan.importview import print_summary
@@ -71,6 +72,11 @@ def run_demo(directory: Path, *, months: int = 6, seed: int = 2003, out=None) ->
         err.print(t("import.totals", **counts, figures=sum(r.new + r.changed for r in results)))
         report = progress_report(db, period=periods.make(YEAR, months))
         write_report(report, "table", stream=out)
+        # the 目标考核 as it stands: scores only (the breakdown is `report assessment`)
+        scores = assessment_report(db, year=YEAR, as_of=periods.make(YEAR, months))
+        scores.sections = scores.sections[:1]
+        out.write("\n")
+        write_report(scores, "table", stream=out)
     finally:
         db.close()
     err.print(t("demo.next", db=str(db_path), period=periods.make(YEAR, months), folder=str(returns)))
