@@ -162,7 +162,8 @@ def rich_table(table: Table, stream: TextIO, *, width: int | None = None) -> Non
     rt = RichTable(title=table.title or None, caption=table.caption or None, box=box.SIMPLE_HEAVY,
                    show_lines=False, header_style="bold")
     for c in table.columns:
-        rt.add_column(c.header, justify="right" if c.align == "right" else "left", no_wrap=True, overflow="fold")
+        # never crop: a table wider than the terminal wraps inside its cells instead
+        rt.add_column(c.header, justify="right" if c.align == "right" else "left", overflow="fold")
     for n, row in enumerate(table.rows):
         cells = []
         for c in table.columns:

@@ -72,7 +72,7 @@ def _styled_table(sec: Section, stream: TextIO, width: int | None) -> None:
     console = Console(file=stream, width=width, highlight=False)
     rt = RichTable(title=sec.title, box=box.SIMPLE_HEAVY, header_style="bold", title_style="bold")
     for c in sec.columns:
-        rt.add_column(c.header, justify="left" if c.kind == "text" else "right", no_wrap=True)
+        rt.add_column(c.header, justify="left" if c.kind == "text" else "right", overflow="fold")  # wrap, never crop
     for r in sec.rows:
         cells = []
         for c in sec.columns:
