@@ -119,7 +119,7 @@ def assessment_report(db, *, year: int, as_of: str | None = None, under: str | N
     codes = [c for c, _ in scheme.items]
     checklist = (camp.config.get("checklist") if camp else None) or []
     values = Values(db, tree, cat, codes + [c for c in checklist if c in cat.by_code], periods.make(year, 1), as_of,
-                    scope.id)
+                    scope.id, focus=[as_of])
     targets = targets_for(db, year, [cat.by_code[c].id for c in codes], camp.id if camp else None)
     deadline_day = int(db.meta("deadline_day") or 5)
     month_subs = {p: submissions(db, p) for p in periods.span(periods.make(year, 1), as_of)}

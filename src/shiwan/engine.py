@@ -27,7 +27,12 @@ class Values:
     """Figures of some indicators over a span of months, for one subtree (or everything)."""
 
     def __init__(self, db: Database, tree: UnitTree, catalog: Catalog, codes: Iterable[str], first: str, last: str,
-                 scope_id: int | None = None):
+                 scope_id: int | None = None, focus: Iterable[str] | None = None):
+        """Load `codes` for months `first`..`last` (`first` in January of the earliest year asked about).
+
+        `focus`, when given, names the only months the caller will ask flows about: then only those
+        months (and the months before them) are read, and a unit's whole span only where its
+        return for a focus month does not carry a 本年累计 — most units' figures come from one row."""
         self.tree = tree
         self.catalog = catalog
         self.codes = list(dict.fromkeys(codes))
@@ -35,6 +40,7 @@ class Values:
         self.scope_id = scope_id
         self.units = tree.subtree(scope_id) if scope_id is not None else [u for r in tree.roots() for u in tree.subtree(r.id)]
         self.unit_ids = [u.id for u in self.units]
+        self.db = db
         flows = [catalog.by_code[c] for c in self.codes if catalog.by_code[c].kind == "flow"]
         stocks = [catalog.by_code[c] for c in self.codes if catalog.by_code[c].kind == "stock"]
         # (unit_id, indicator code) -> {period: (month, ytd)} with the channel already resolved
@@ -42,40 +48,75 @@ class Values:
         # (unit_id, indicator code) -> sorted [(period, level)]
         self.stock: dict[tuple[int, str], list[tuple[str, float]]] = {}
         self._ytd_cache: dict[tuple[int, str, str], float | None] = {}
-        unit_filter, uparams = ("", {})
+        self._unit_filter, self._uparams = "", {}
         if len(self.unit_ids) <= MAX_UNIT_FILTER:
-            clause, uparams = in_clause("u", self.unit_ids)
-            unit_filter = f" AND unit_id IN {clause}"
+            clause, self._uparams = in_clause("u", self.unit_ids)
+            self._unit_filter = f" AND unit_id IN {clause}"
         if flows:
-            clause, iparams = in_clause("i", [i.id for i in flows])
-            by_id = {i.id: i.code for i in flows}
-            chosen: dict[tuple[int, str, str], int] = {}
-            for uid, iid, period, channel, month, ytd in db.iter(
-                "SELECT unit_id, indicator_id, period, channel, month, ytd FROM figure "
-                f"WHERE indicator_id IN {clause} AND period BETWEEN :a AND :b{unit_filter}",
-                {**iparams, **uparams, "a": first, "b": last},
-            ):
-                code = by_id[iid]
-                key = (uid, code, period)
-                if key in chosen and chosen[key] == CHANNEL_OWN:
-                    continue
-                chosen[key] = channel
-                self.flow.setdefault((uid, code), {})[period] = (month, ytd)
+            if focus is None:
+                self._load_flows(flows, "period BETWEEN :a AND :b", {"a": first, "b": last})
+            else:
+                months = sorted({m for f in focus for m in (f, periods.previous(f))})
+                pclause, pparams = in_clause("p", months)
+                self._load_flows(flows, f"period IN {pclause}", pparams)
+                need = set()
+                for u in self.units:
+                    for ind in flows:
+                        series = self.flow.get((u.id, ind.code), {})
+                        for f in focus:
+                            row = series.get(f)
+                            if row is None or (row[1] is None and not f.endswith("-01")):
+                                need.add(u.id)
+                if need:
+                    ids = sorted(need)
+                    for n in range(0, len(ids), 400):
+                        uclause, uparams = in_clause("w", ids[n : n + 400])
+                        self._load_flows(flows, f"period BETWEEN :a AND :b AND unit_id IN {uclause}",
+                                         {"a": first, "b": last, **uparams}, scoped=False)
         if stocks:
-            clause, iparams = in_clause("i", [i.id for i in stocks])
-            by_id = {i.id: i.code for i in stocks}
-            rows = db.all(
-                "SELECT unit_id, indicator_id, period, channel, ytd FROM figure "
-                f"WHERE indicator_id IN {clause} AND period <= :b AND ytd IS NOT NULL{unit_filter} "
-                "ORDER BY unit_id, indicator_id, period, channel DESC",
-                {**iparams, **uparams, "b": last},
-            )
-            for uid, iid, period, _channel, level in rows:
-                series = self.stock.setdefault((uid, by_id[iid]), [])
-                if series and series[-1][0] == period:
-                    series[-1] = (period, level)  # own channel (0) sorts last and wins
-                else:
-                    series.append((period, level))
+            self._load_stocks(stocks, first, last)
+
+    def _load_flows(self, flows, where: str, params: dict, *, scoped: bool = True) -> None:
+        clause, iparams = in_clause("i", [i.id for i in flows])
+        by_id = {i.id: i.code for i in flows}
+        unit_filter, uparams = (self._unit_filter, self._uparams) if scoped else ("", {})
+        chosen: dict[tuple[int, str, str], int] = {}
+        for uid, iid, period, channel, month, ytd in self.db.iter(
+            "SELECT unit_id, indicator_id, period, channel, month, ytd FROM figure "
+            f"WHERE indicator_id IN {clause} AND {where}{unit_filter}", {**iparams, **params, **uparams},
+        ):
+            code = by_id[iid]
+            key = (uid, code, period)
+            if chosen.get(key) == CHANNEL_OWN:
+                continue  # the unit's own return wins over its row in the parent's summary
+            chosen[key] = channel
+            self.flow.setdefault((uid, code), {})[period] = (month, ytd)
+
+    def _load_stocks(self, stocks, first: str, last: str) -> None:
+        """Levels reported in `first`..`last`, and the latest one before `first` (carried forward)."""
+        clause, iparams = in_clause("i", [i.id for i in stocks])
+        by_id = {i.id: i.code for i in stocks}
+        params = {**iparams, **self._uparams, "a": first, "b": last}
+        rows = self.db.all(
+            "SELECT unit_id, indicator_id, period, channel, ytd FROM figure "
+            f"WHERE indicator_id IN {clause} AND period BETWEEN :a AND :b AND ytd IS NOT NULL{self._unit_filter}",
+            params,
+        )
+        rows += self.db.all(
+            "SELECT f.unit_id, f.indicator_id, f.period, f.channel, f.ytd FROM figure f JOIN ("
+            f"SELECT unit_id, indicator_id, MAX(period) AS last_period FROM figure WHERE indicator_id IN {clause} "
+            f"AND period < :a AND ytd IS NOT NULL{self._unit_filter} GROUP BY unit_id, indicator_id) m "
+            "ON f.unit_id = m.unit_id AND f.indicator_id = m.indicator_id AND f.period = m.last_period "
+            "WHERE f.ytd IS NOT NULL",
+            params,
+        )
+        rows.sort(key=lambda r: (r[0], r[1], r[2], -r[3]))  # own channel (0) last within a month: it wins
+        for uid, iid, period, _channel, level in rows:
+            series = self.stock.setdefault((uid, by_id[iid]), [])
+            if series and series[-1][0] == period:
+                series[-1] = (period, level)
+            else:
+                series.append((period, level))
 
     # -- one unit's own figures ------------------------------------------------------------------------------
 

@@ -183,7 +183,8 @@ def progress_report(db, *, period: str | None = None, under: str | None = None, 
     inds = resolve_indicators(cat, indicators)
     year = periods.year_of(period)
     prev_year_period = periods.make(year - 1, periods.month_of(period))
-    values = Values(db, tree, cat, [i.code for i in inds], periods.make(year - 1, 1), period, scope.id)
+    values = Values(db, tree, cat, [i.code for i in inds], periods.make(year - 1, 1), period, scope.id,
+                    focus=[period, prev_year_period])
     targets = targets_for(db, year, [i.id for i in inds], _campaign_id(db))
     tp = periods.time_progress(period, time_basis)
     children = tree.children(scope.id)
@@ -311,7 +312,10 @@ def campaign_report(db, *, period: str | None = None, under: str | None = None, 
     as_of = min(max(period, camp.start), camp.end)
     scope = resolve_scope(tree, under) if under else tree.by_id[camp.unit_id]
     ind = cat.by_id[camp.indicator_id]
-    values = Values(db, tree, cat, [ind.code], periods.year_start(camp.start), as_of, scope.id)
+    ends = [min(as_of, periods.make(y, 12)) for y in range(periods.year_of(camp.start), periods.year_of(as_of) + 1)]
+    before_start = [periods.previous(camp.start)] if periods.month_of(camp.start) > 1 else []
+    values = Values(db, tree, cat, [ind.code], periods.year_start(camp.start), as_of, scope.id,
+                    focus=ends + before_start)
     # achieved since the start: each year's 累计 at its last month within the campaign, less what
     # was done in that year before the campaign began
     achieved: dict[int, float | None] = {}
