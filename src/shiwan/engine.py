@@ -1,10 +1,13 @@
 """From stored figures to the numbers reports show: 本月, 本年累计 and levels, per unit and per subtree.
 
 Rules (DESIGN §2):
-- a unit's own (本级) figure is what it reported itself, else its row in its parent's summary;
+- a unit's own (本级) figure is what it reported itself, else — for a county, which has no units
+  below it — its row in its city's summary; a city's row in a province's summary is the city's total,
+  used only where nothing in the city reported;
 - a flow's 本年累计 at month P is the latest 累计 reported in P's year up to P, carried forward over
   months not reported, plus any 本月 figures reported after it (a return with only 本月 adds up);
-- a flow's 本月 at P is the 本月 reported, else the difference of this and last month's 累计;
+- a flow's 本月 at P is the 本月 reported, else this month's 累计 minus last month's (however last
+  month was reported);
 - a stock's level at P is the latest level reported at or before P, in any year (carried forward);
 - a subtree's figure is the sum over the unit (本级) and every unit below it.
 """
@@ -48,6 +51,11 @@ class Values:
         # (unit_id, indicator code) -> sorted [(period, level)]
         self.stock: dict[tuple[int, str], list[tuple[str, float]]] = {}
         self._ytd_cache: dict[tuple[int, str, str], float | None] = {}
+        # totals a parent's summary gave for units that have units below them, used where nothing
+        # below reported: (unit_id, code) -> like `flow` / `stock`
+        self.flow_total: dict[tuple[int, str], dict[str, tuple[float | None, float | None]]] = {}
+        self.stock_total: dict[tuple[int, str], list[tuple[str, float]]] = {}
+        self._parents = {u.id for u in self.units if tree.children(u.id)}
         self._unit_filter, self._uparams = "", {}
         if len(self.unit_ids) <= MAX_UNIT_FILTER:
             clause, self._uparams = in_clause("u", self.unit_ids)
@@ -86,6 +94,10 @@ class Values:
             f"WHERE indicator_id IN {clause} AND {where}{unit_filter}", {**iparams, **params, **uparams},
         ):
             code = by_id[iid]
+            if channel != CHANNEL_OWN and uid in self._parents:
+                # a city's row in the province's summary is the city's total, not its 本级
+                self.flow_total.setdefault((uid, code), {})[period] = (month, ytd)
+                continue
             key = (uid, code, period)
             if chosen.get(key) == CHANNEL_OWN:
                 continue  # the unit's own return wins over its row in the parent's summary
@@ -111,8 +123,9 @@ class Values:
             params,
         )
         rows.sort(key=lambda r: (r[0], r[1], r[2], -r[3]))  # own channel (0) last within a month: it wins
-        for uid, iid, period, _channel, level in rows:
-            series = self.stock.setdefault((uid, by_id[iid]), [])
+        for uid, iid, period, channel, level in rows:
+            target = self.stock_total if (channel != CHANNEL_OWN and uid in self._parents) else self.stock
+            series = target.setdefault((uid, by_id[iid]), [])
             if series and series[-1][0] == period:
                 series[-1] = (period, level)
             else:
@@ -123,53 +136,24 @@ class Values:
     def ytd(self, unit_id: int, code: str, period: str) -> float | None:
         """The unit's own 本年累计 at `period` (None when it reported nothing in that year so far)."""
         key = (unit_id, code, period)
-        if key in self._ytd_cache:
-            return self._ytd_cache[key]
-        series = self.flow.get((unit_id, code))
-        running: float | None = None
-        if series:
-            year = periods.year_of(period)
-            for m in range(1, periods.month_of(period) + 1):
-                v = series.get(periods.make(year, m))
-                if v is None:
-                    continue
-                month, ytd = v
-                if ytd is not None:
-                    running = ytd
-                elif month is not None:
-                    running = (running or 0.0) + month
-        self._ytd_cache[key] = running
-        return running
+        if key not in self._ytd_cache:
+            self._ytd_cache[key] = _walk_ytd(self.flow.get((unit_id, code)), period)
+        return self._ytd_cache[key]
 
     def month(self, unit_id: int, code: str, period: str) -> float | None:
         """The unit's own 本月 at `period`: as reported, else this 累计 minus last month's."""
-        series = self.flow.get((unit_id, code))
-        if not series:
-            return None
-        v = series.get(period)
-        if v is None:
-            return None
-        month, ytd = v
-        if month is not None:
-            return month
-        if periods.month_of(period) == 1:
-            return ytd
-        prev = series.get(periods.previous(period))
-        if ytd is not None and prev is not None and prev[1] is not None:
-            return ytd - prev[1]
-        return None
+        return _month(self.flow.get((unit_id, code)), period)
 
     def level(self, unit_id: int, code: str, period: str) -> float | None:
         """The unit's own level of a stock at `period`: the latest reported at or before it."""
-        series = self.stock.get((unit_id, code))
-        if not series:
-            return None
-        found = None
-        for p, v in series:
-            if p > period:
-                break
-            found = v
-        return found
+        return _level(self.stock.get((unit_id, code)), period)
+
+    def reported_total(self, unit_id: int, code: str, period: str, what: str) -> float | None:
+        """The total its parent's summary gave for a unit with units below it."""
+        if self.catalog.by_code[code].kind == "stock":
+            return _level(self.stock_total.get((unit_id, code)), period)
+        series = self.flow_total.get((unit_id, code))
+        return _walk_ytd(series, period) if what == "ytd" else _month(series, period)
 
     def reported(self, unit_id: int, code: str, period: str) -> bool:
         if self.catalog.by_code[code].kind == "stock":
@@ -197,8 +181,59 @@ class Values:
                 cv = out.get(child.id)
                 if cv is not None:
                     total = (total or 0.0) + cv
+            if total is None and u.id in self._parents:
+                total = self.reported_total(u.id, code, period, what)
             out[u.id] = total
         return out
+
+
+def _walk_ytd(series: dict[str, tuple[float | None, float | None]] | None, period: str) -> float | None:
+    """本年累计 at `period` from a unit's months: the latest 累计 reported in the year, carried over
+    months not reported, plus the 本月 figures reported after it."""
+    if not series:
+        return None
+    running: float | None = None
+    year = periods.year_of(period)
+    for m in range(1, periods.month_of(period) + 1):
+        v = series.get(periods.make(year, m))
+        if v is None:
+            continue
+        month, ytd = v
+        if ytd is not None:
+            running = ytd
+        elif month is not None:
+            running = (running or 0.0) + month
+    return running
+
+
+def _month(series: dict[str, tuple[float | None, float | None]] | None, period: str) -> float | None:
+    """本月 at `period`: as reported, else this month's 累计 minus last month's (however last month
+    was reported)."""
+    if not series:
+        return None
+    v = series.get(period)
+    if v is None:
+        return None
+    month, ytd = v
+    if month is not None:
+        return month
+    if periods.month_of(period) == 1:
+        return ytd
+    prev = periods.previous(period)
+    if ytd is not None and prev in series:
+        before = _walk_ytd(series, prev)
+        if before is not None:
+            return ytd - before
+    return None
+
+
+def _level(series: list[tuple[str, float]] | None, period: str) -> float | None:
+    found = None
+    for p, v in series or []:
+        if p > period:
+            break
+        found = v
+    return found
 
 
 def latest_period(db: Database) -> str | None:

@@ -29,10 +29,12 @@ from shiwan import checks
 from shiwan.catalog import Catalog
 from shiwan.db import Database, in_clause
 from shiwan.errors import UserError
+from shiwan.i18n import t
 from shiwan.initdb import now_iso
 from shiwan.layout import Context, Options, ParsedFile, ReturnIn
-from shiwan.problems import Problem, error
+from shiwan.problems import Problem, error, warning
 from shiwan.sandbox import Parsed, ParsePool, WorkersFailed
+from shiwan.schema import CHANNEL_OWN
 from shiwan.settings import os_user
 from shiwan.units import UnitTree
 
@@ -58,6 +60,7 @@ class FileResult:
     sha256: str = ""
     size: int = 0
     submitted_on: str = ""
+    periods: list[str] = field(default_factory=list)  # a file of several month sheets names them all
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -71,7 +74,8 @@ class FileResult:
     def to_json(self) -> dict[str, Any]:
         return {
             "file": self.file, "status": self.status, "form": self.form, "unit": self.unit,
-            "unit_name": self.unit_name, "period": self.period, "import_id": self.import_id,
+            "unit_name": self.unit_name, "period": self.period, "periods": self.periods or ([self.period] if self.period else []),
+            "import_id": self.import_id,
             "new": self.new, "changed": self.changed, "unchanged": self.unchanged,
             "submitted_on": self.submitted_on or None, "sha256": self.sha256,
             "errors": [_problem_json(p) for p in self.errors],
@@ -189,8 +193,16 @@ def _path_hint(f: Path) -> str:
     return "/".join(parts[-3:])
 
 
+class _Refused(Exception):
+    """A file's checks found errors: roll its transaction back."""
+
+
 class Importer:
-    """Applies parsed files to the database, one transaction each."""
+    """Applies parsed files to the database, one transaction each.
+
+    Everything a file is checked against is read inside its own write transaction, so two imports
+    running at once cannot both plan against the same stored figures. A dry run (`check`) keeps what
+    each file would have written in memory, so that it reaches the same verdicts as the real import."""
 
     def __init__(self, db: Database, catalog: Catalog, units: UnitTree, *, dry_run: bool = False):
         self.db = db
@@ -201,11 +213,14 @@ class Importer:
         self.user = os_user()
         self.history = checks.FlowHistory(db, catalog, "9999-99")
         self._locks: dict[str, tuple[str, str] | None] = {}
+        # a dry run's would-be writes: figure key -> value, and return key -> 报出日期
+        self._pending: dict[tuple[int, int, str, int], checks.Stored] = {}
+        self._pending_dates: dict[tuple[int, str, str], str] = {}
 
     def apply(self, path: str, p: Parsed | None) -> FileResult:
         res = FileResult(file=path)
         if p is None:
-            res.problems.append(error("read.crash", detail="no result"))
+            res.problems.append(error("read.crash"))
             return self._reject(res)
         res.sha256, res.size = p.sha256, p.size
         if p.refusal:
@@ -219,74 +234,136 @@ class Importer:
             if not parsed.problems:
                 res.problems.append(error("layout.no_indicators"))
             return self._reject(res)
-        plan = self._plan(parsed, res)
-        if res.errors:
-            return self._reject(res)
+        if self.dry_run:
+            plan, found = self._plan(parsed)
+            res.problems.extend(found)
+            if res.errors:
+                return self._reject(res)
+            self._count(res, plan)
+            if res.status != "unchanged":
+                self._remember(parsed, plan)
+            return res
+        for attempt in (1, 2):
+            try:
+                with self.db.transaction():
+                    plan, found = self._plan(parsed)
+                    if any(f.is_error for f in found):
+                        res.problems.extend(found)
+                        raise _Refused
+                    self._count(res, plan)
+                    if res.status == "unchanged":
+                        return res
+                    res.problems.extend(found)
+                    res.import_id = self._log(res, parsed)
+                    self._write(plan, res.import_id)
+                break
+            except _Refused:
+                return self._reject(res)
+            except Exception as exc:  # another import wrote the same figures first: plan again, once
+                if attempt == 2 or "IntegrityError" not in type(exc).__name__:
+                    raise
+                res.problems = list(parsed.problems)
+        self.history.record(plan, res.import_id)
+        return res
+
+    def _count(self, res: FileResult, plan: list[checks.Change]) -> None:
         res.new = sum(1 for a in plan if a.old is None)
         res.changed = sum(1 for a in plan if a.old is not None and a.changed)
         res.unchanged = sum(1 for a in plan if a.old is not None and not a.changed)
-        if res.new == 0 and res.changed == 0:
-            res.status = "unchanged"
-            return res
-        res.status = "revised" if res.changed else "imported"
-        if self.dry_run:
-            return res
-        with self.db.transaction():
-            res.import_id = self._log(res, parsed)
-            self._write(plan, res.import_id)
-        self.history.record(plan, res.import_id)
-        return res
+        res.status = "unchanged" if not (res.new or res.changed) else "revised" if res.changed else "imported"
+
+    def _remember(self, parsed: ParsedFile, plan: list[checks.Change]) -> None:
+        """A dry run: keep what this file would have written, for the files after it."""
+        for a in plan:
+            f = a.figure
+            self._pending[(f.unit_id, a.indicator_id, a.period, f.channel)] = checks.Stored(
+                0, f.month, f.ytd, 0, a.sheet, f.month_cell, f.ytd_cell)
+        self.history.record(plan, 0)
+        if parsed.submitted_on:
+            for ret in parsed.returns:
+                self._pending_dates[(ret.reporter_id, ret.period, ret.form)] = parsed.submitted_on.isoformat()
 
     def _describe(self, res: FileResult, parsed: ParsedFile) -> None:
         res.form = parsed.form
         if parsed.reporter_id is not None:
             u = self.units.by_id[parsed.reporter_id]
             res.unit, res.unit_name = u.code, u.name
+        months = sorted({r.period for r in parsed.returns})
         res.period = parsed.period
+        res.periods = months
         res.submitted_on = parsed.submitted_on.isoformat() if parsed.submitted_on else ""
 
     # -- planning: compare with what is stored, check across months -----------------------------------
 
-    def _plan(self, parsed: ParsedFile, res: FileResult) -> list[checks.Change]:
+    def _plan(self, parsed: ParsedFile) -> tuple[list[checks.Change], list[Problem]]:
+        """What the file would change, and every problem with it. A file that changes nothing is not
+        checked against locks, later versions or other months: it is simply unchanged."""
+        found: list[Problem] = []
+        per_return = [(ret, self._changes(ret)) for ret in parsed.returns]
+        if not any(c.old is None or c.changed for _, changes in per_return for c in changes):
+            return [c for _, changes in per_return for c in changes], found
         plan: list[checks.Change] = []
-        for ret in parsed.returns:
-            changes = self._changes(ret)
+        for ret, changes in per_return:
             if not any(c.old is None or c.changed for c in changes):
-                plan.extend(changes)  # nothing would change: no lock or later version stands in the way
+                plan.extend(changes)
                 continue
             if ret.period not in self._locks:
                 self._locks[ret.period] = checks.lock_of(self.db, ret.period)
             lock = self._locks[ret.period]
             if lock:
-                res.problems.append(error("import.locked", sheet=ret.sheet, period=ret.period, by=lock[0],
-                                          at=lock[1][:16].replace("T", " ")))
+                found.append(error("import.locked", sheet=ret.sheet, period=ret.period, by=lock[0],
+                                   at=lock[1][:16].replace("T", " ")))
                 continue
             newer = self._newer_import(ret, parsed)
             if newer:
-                res.problems.append(error("import.outdated", sheet=ret.sheet, import_id=newer[0], submitted=newer[1],
-                                          ours=parsed.submitted_on.isoformat() if parsed.submitted_on else ""))
+                found.append(error("import.outdated", sheet=ret.sheet, import_id=newer[0], submitted=newer[1],
+                                   ours=parsed.submitted_on.isoformat() if parsed.submitted_on else ""))
                 continue
+            found.extend(self._cross_form(ret, changes))
             plan.extend(changes)
-        if not res.errors:
-            res.problems.extend(checks.check_changes(self.db, self.catalog, self.units, plan, self.history))
+        if not any(f.is_error for f in found):
+            found.extend(checks.check_changes(self.db, self.catalog, self.units, plan, self.history))
             # warnings of the catalog's rules travel with the figures they are about
             by_cell = {(c.sheet, cell): c for c in plan for cell in (c.figure.month_cell, c.figure.ytd_cell) if cell}
-            for p in parsed.warnings:
-                c = by_cell.get((p.sheet, p.cell))
-                if c is not None and p.key.startswith("rule."):
-                    c.warnings.append(p.to_record())
-        return plan
+            for w in parsed.warnings:
+                c = by_cell.get((w.sheet, w.cell))
+                if c is not None and w.key.startswith("rule."):
+                    c.warnings.append(w.to_record())
+        return plan, found
 
     def _newer_import(self, ret: ReturnIn, parsed: ParsedFile) -> tuple[int, str] | None:
         """An import of the same return whose 报出日期 is later than this file's."""
         if parsed.submitted_on is None:
             return None
+        ours = parsed.submitted_on.isoformat()
+        pending = self._pending_dates.get((ret.reporter_id, ret.period, ret.form))
+        if pending and pending > ours:
+            return 0, pending
         row = self.db.one(
             "SELECT id, submitted_on FROM import_log WHERE unit_id = :u AND period = :p AND form = :f "
             "AND status IN ('imported', 'revised') AND submitted_on > :s ORDER BY submitted_on DESC",
-            {"u": ret.reporter_id, "p": ret.period, "f": ret.form, "s": parsed.submitted_on.isoformat()},
+            {"u": ret.reporter_id, "p": ret.period, "f": ret.form, "s": ours},
         )
         return (row[0], row[1]) if row else None
+
+    def _cross_form(self, ret: ReturnIn, changes: list[checks.Change]) -> list[Problem]:
+        """A unit's own figures set by one kind of return (its city summary's 本级 row) and now changed
+        by another (its own monthly return): both are the unit speaking for itself, and they disagree."""
+        old_ids = {c.old.import_id for c in changes if c.changed and c.figure.channel == CHANNEL_OWN and c.old}
+        if not old_ids:
+            return []
+        clause, params = in_clause("x", sorted(old_ids))
+        forms = dict(self.db.all(f"SELECT id, form FROM import_log WHERE id IN {clause}", params))
+        out = []
+        for c in changes:
+            if c.changed and c.old and forms.get(c.old.import_id) not in (None, "", ret.form):
+                ind = self.catalog.by_code[c.figure.indicator]
+                out.append(warning("import.cross_form", sheet=ret.sheet, cell=c.figure.ytd_cell or c.figure.month_cell,
+                                   unit=self.units.by_id[c.figure.unit_id].name, indicator=ind.name,
+                                   old=_n(c.old.ytd if c.old.ytd is not None else c.old.month),
+                                   new=_n(c.figure.ytd if c.figure.ytd is not None else c.figure.month),
+                                   old_form=t("form." + forms[c.old.import_id]), form=t("form." + ret.form)))
+        return out
 
     def _changes(self, ret: ReturnIn) -> list[checks.Change]:
         unit_ids = sorted({f.unit_id for f in ret.figures})
@@ -303,20 +380,21 @@ class Importer:
         out = []
         for f in ret.figures:
             iid = self.ind_ids[f.indicator]
-            old = existing.get((f.unit_id, iid, f.channel))
+            old = self._pending.get((f.unit_id, iid, ret.period, f.channel)) or existing.get((f.unit_id, iid, f.channel))
             changed = old is not None and not (_same(old.month, f.month) and _same(old.ytd, f.ytd))
             out.append(checks.Change(ret.period, ret.sheet, f, iid, old, changed))
         return out
 
     # -- writing -----------------------------------------------------------------------------------
 
-    def _log(self, res: FileResult, parsed: ParsedFile | None, status: str | None = None) -> int:
+    def _log(self, res: FileResult, parsed: ParsedFile | None) -> int:
+        """One entry of the import log (a refusal has no counts and no import id in its result)."""
+        unit_id = self.units.by_code[res.unit].id if res.unit in self.units.by_code else None
         return self.db.insert("import_log", {
             "kind": "file", "file_name": Path(res.file).name, "file_path": str(Path(res.file).resolve()),
-            "sha256": res.sha256, "size": res.size, "form": res.form,
-            "unit_id": parsed.reporter_id if parsed else None, "period": res.period,
+            "sha256": res.sha256, "size": res.size, "form": res.form, "unit_id": unit_id, "period": res.period,
             "submitted_on": res.submitted_on, "imported_at": now_iso(), "os_user": self.user,
-            "status": status or res.status, "n_new": res.new, "n_changed": res.changed, "n_unchanged": res.unchanged,
+            "status": res.status, "n_new": res.new, "n_changed": res.changed, "n_unchanged": res.unchanged,
             "n_warnings": len(res.warnings),
             "problems": json.dumps([p.to_record() for p in res.problems], ensure_ascii=False),
         })
@@ -353,20 +431,16 @@ class Importer:
 
     def _reject(self, res: FileResult) -> FileResult:
         res.status = "rejected"
+        res.new = res.changed = res.unchanged = 0
         if not self.dry_run:
             # The refusal is logged (the assessment counts refused returns); no figure changes.
-            unit_id = self.units.by_code[res.unit].id if res.unit in self.units.by_code else None
             with self.db.transaction():
-                res.import_id = None
-                self.db.insert("import_log", {
-                    "kind": "file", "file_name": Path(res.file).name, "file_path": str(Path(res.file).resolve()),
-                    "sha256": res.sha256, "size": res.size, "form": res.form, "unit_id": unit_id,
-                    "period": res.period, "submitted_on": res.submitted_on, "imported_at": now_iso(),
-                    "os_user": self.user, "status": "rejected", "n_new": 0, "n_changed": 0, "n_unchanged": 0,
-                    "n_warnings": len(res.warnings),
-                    "problems": json.dumps([p.to_record() for p in res.problems], ensure_ascii=False),
-                })
+                self._log(res, None)
         return res
+
+
+def _n(v: float | None) -> str:
+    return "—" if v is None else f"{v:,.2f}".rstrip("0").rstrip(".")
 
 
 def _same(a: float | None, b: float | None) -> bool:

@@ -24,10 +24,20 @@ from typing import Any
 
 from shiwan import periods
 from shiwan.catalog import Catalog, IndicatorDef
+from shiwan.i18n import t
 from shiwan.problems import Problem, error, warning
 from shiwan.readers import Book, Sheet, cell_name
 from shiwan.schema import CHANNEL_OWN, CHANNEL_SUMMARY
-from shiwan.text import PeriodHint, find_date, find_period, normalize_header, normalize_unit_name, squash
+from shiwan.text import (
+    PeriodHint,
+    arabic_dates,
+    find_date,
+    find_period,
+    halfwidth,
+    normalize_header,
+    normalize_unit_name,
+    squash,
+)
 from shiwan.units import UnitRec, UnitTree
 from shiwan.values import parse_figure
 
@@ -56,10 +66,16 @@ _TOTAL_WORDS = {"合计", "总计", "全市", "全省", "全市合计", "全省�
                 "全区", "全区合计", "全地区", "全地区合计", "全盟", "全州", "合计(全市)", "全市合计数"}
 _SUBTOTAL = re.compile(r"小计$")
 _OWN_LEVEL = re.compile(r"^(?:.*?)(?:本级|市总本级|市直|机关本级|直属)$")
+# the city's own office as clerks label its row (without the word 本级)
+_OWN_LABELS = {"市总工会", "市总", "市工会", "市总工会机关", "市总机关", "总工会本级", "市总工会(本级)", "本级工会",
+               "县总工会", "区总工会", "省总工会", "省总"}
 _FOOTER_STARTS = ("单位负责人", "负责人", "统计负责人", "填表人", "制表人", "审核人", "审核", "联系电话", "电话",
                   "报出日期", "填报日期", "报送日期", "填表日期", "制表日期", "说明", "注:", "注1", "备注:", "附注",
                   "主管领导", "分管领导", "统计员", "经办人")
-_REPORTER_LINE = re.compile(r"(?:填报单位|报送单位|填表单位|报告单位|上报单位)[:]?(.*)")
+_REPORTER_LINE = re.compile(r"(?:填报单位|报送单位|填表单位|报告单位|上报单位)\s*(?:\((?:盖章|章|公章)\))?\s*[:]?(.*)")
+# what ends a unit's name on a 填报单位 line: a wide gap, another label, a date, a stamp
+_REPORTER_END = re.compile(r"\s{2,}|\t|(?:计量单位|金额单位|单位\s*[:]|表号|制表机关|文号|填表人|负责人|统计负责人|联系电话|电话|"
+                           r"报出日期|填报日期|日期|\(盖章\)|盖章)|\d{4}\s*[年./-]")
 _DATE_LABEL = re.compile(r"(?:报出日期|填报日期|报送日期|填表日期|制表日期)[:]?(.*)")
 
 
@@ -274,6 +290,8 @@ class _SheetParser:
         self.name = sheet.name
         self.problems: list[Problem] = []
         self.no_value = set(sheet.formulas_without_value)
+        self.ranges: list[tuple[int, int, int, str]] = []
+        self.title_says_ytd = False
         self.merge_at: dict[tuple[int, int], tuple[int, int, int, int]] = {}
         for m in sheet.merged:
             r1, c1, r2, c2 = m
@@ -302,6 +320,31 @@ class _SheetParser:
                 self._value_error(p, r, c, ind)
             return False, None
         return True, (0.0 if p.blank else p.value)
+
+    def _spanning(self, r: int, c: int) -> tuple[int, int]:
+        """The header cell that covers (r, c) from above: its merged range, or — where the file keeps
+        no merges — the nearest filled cell to its left in the same row."""
+        tl = self.top_left(r, c)
+        if tl != (r, c) or self.sheet.cell(r, c) is not None:
+            return tl
+        for j in range(c - 1, -1, -1):
+            if self.sheet.cell(r, j) is not None:
+                return (r, j)
+        return (r, c)
+
+    def _note_range(self, text: str, r: int, c: int) -> None:
+        """Remember a `1-5月累计` header so that it can be checked against the period."""
+        m = re.search(r"1[-—~至到](\d{1,2})月", squash(text))
+        if m:
+            self.ranges.append((int(m.group(1)), r, c, text))
+
+    def _check_ranges(self, period: str | None) -> None:
+        if not period:
+            return
+        month = periods.month_of(period)
+        for n, r, c, text in dict.fromkeys(self.ranges):
+            if n != month:
+                self.err("layout.range_mismatch", r, c, header=" ".join(text.split()), period=period, month=month)
 
     def top_left(self, r: int, c: int) -> tuple[int, int]:
         m = self.merge_at.get((r, c))
@@ -342,19 +385,20 @@ class _SheetParser:
 
     def _read_lines(self, top: range, bottom: range) -> None:
         """Title, 填报单位 and 报出日期 lines."""
+        self.title_rows = top
         self.title_texts = self._line_texts(top)
         self.footer_texts = self._line_texts(bottom)
         self.reporter_text: tuple[int, int, str] | None = None
         self.submitted_on: date | None = None
         for r, c, v in self.title_texts + self.footer_texts:
             s = squash(v)
-            m = _REPORTER_LINE.search(s)
+            m = _REPORTER_LINE.search(halfwidth(v))
             if m and self.reporter_text is None:
-                name = m.group(1)
-                name = re.split(r"(?:计量单位|单位[:]|金额单位|表号|制表机关|文号|\(盖章\)|盖章)", name)[0]
+                name = _REPORTER_END.split(m.group(1).strip())[0]
+                name = squash(name)
                 if not name:  # the name is in the next cell
                     nxt = self.sheet.cell(r, c + 1)
-                    name = _text(nxt)
+                    name = squash(_REPORTER_END.split(_text(nxt).strip())[0])
                 if name.strip():
                     self.reporter_text = (r, c, name)
             m = _DATE_LABEL.search(s)
@@ -389,8 +433,12 @@ class _SheetParser:
                 found = periods.parse_period(meta)
             except periods.PeriodError:
                 found = None
-        found = found or (hint.period if hint else None) or (sheet_hint.period if sheet_hint else None) or \
+        shown = (hint.period if hint else None) or (sheet_hint.period if sheet_hint else None) or \
             (file_hint.period if file_hint else None)
+        if found and shown and shown != found:
+            # a template re-used for another month: what the sheet says and what it was made for differ
+            self.err("layout.template_conflict", what=t("layout.what_period"), meta=found, shown=shown)
+        found = found or shown or self._period_in_pieces()
         if self.opts.period:
             if found and found != self.opts.period:
                 self.err("layout.period_conflict", file_period=found, option=self.opts.period)
@@ -398,6 +446,30 @@ class _SheetParser:
         if found is None:
             self.err("layout.no_period")
         return found, hint or sheet_hint
+
+    def _period_in_pieces(self) -> str | None:
+        """A period no single line gives whole: a title-area cell holding a real date (`2003年6月` as
+        Excel shows a date), or the year in the title and the months on the next line or in the sheet
+        name (`…2003年“十万行动”…` / `(1-6月)`)."""
+        top = self.title_rows
+        for r in top:
+            for v in self.sheet.rows[r] if r < self.sheet.height else []:
+                if isinstance(v, (datetime, date)):
+                    return periods.make(v.year, v.month)
+        texts = [squash(v) for _, _, v in self.title_texts]
+        year = next((int(m.group(1)) for t_ in texts for m in [re.search(r"(\d{4})年", arabic_dates(t_))] if m), None)
+        if year is None or not 1900 <= year <= 2200:
+            return None
+        for t_ in [*texts, squash(self.name)]:
+            t_ = arabic_dates(t_)
+            m = re.search(r"(?<!\d)1\s*[-—~至到]\s*(\d{1,2})\s*月", t_)
+            if m and 1 <= int(m.group(1)) <= 12:
+                self.title_says_ytd = True  # `(1-6月)`: the figures are the year so far
+                return periods.make(year, int(m.group(1)))
+            m = re.search(r"(?<![\d年])(\d{1,2})\s*月(?!\d*日)", t_)
+            if m and 1 <= int(m.group(1)) <= 12:
+                return periods.make(year, int(m.group(1)))
+        return None
 
     def _reporter_candidates(self) -> tuple[UnitRec | None, str]:
         """The reporting unit as the file names it: metadata, 填报单位 line, title, file name."""
@@ -407,6 +479,20 @@ class _SheetParser:
             u = units.by_code.get(code)
             if u is None:
                 self.err("layout.unknown_unit_code", code=code)
+                return None, "error"
+            stem = re.sub(r"\.[A-Za-z0-9]{2,5}$", "", self.opts.file_name)
+            named = []
+            if self.reporter_text:
+                res = units.resolve(self.reporter_text[2])
+                named += [res.unit] if res.unit else []
+            for text in [v for _, _, v in self.title_texts] + [stem]:
+                named += units.find_in_text(text)
+            related = {u.id, *(a.id for a in units.ancestors(u))}
+            other = next((n for n in named if n.id not in related and not units.is_within(n, u.id)), None)
+            if other is not None:
+                # a template re-used for another unit
+                self.err("layout.template_conflict", what=t("layout.what_unit"), meta=u.name, shown=other.name)
+                return None, "error"
             return u, "meta"
         if self.reporter_text:
             r, c, name = self.reporter_text
@@ -417,9 +503,9 @@ class _SheetParser:
             if res.candidates:
                 if opt is not None and opt in res.candidates:
                     return opt, "line"  # the clerk said which of the namesakes it is
-                by_path = self._within_path(res.candidates)
-                if by_path is not None:
-                    return by_path, "line"
+                by_place = self._within_named_place(res.candidates)
+                if by_place is not None:
+                    return by_place, "line"
                 self.err("layout.ambiguous_unit", r, c, name=normalize_unit_name(name),
                          candidates=_cands(res.candidates, units))
                 return None, "error"
@@ -438,14 +524,16 @@ class _SheetParser:
             return found[0], "file"
         return None, ""
 
-    def _within_path(self, candidates: list[UnitRec]) -> UnitRec | None:
-        """The one namesake that lies under a unit the file's folders or name mention
-        (`鹤岗市/向阳区_2003-06.xlsx`): the city the file belongs to."""
-        if not self.opts.path_hint:
-            return None
-        places = self.ctx.units.find_in_text(self.opts.path_hint)
-        inside = [c for c in candidates if any(self.ctx.units.is_within(c, p.id) and p.id != c.id for p in places)]
-        return inside[0] if len(inside) == 1 else None
+    def _within_named_place(self, candidates: list[UnitRec]) -> UnitRec | None:
+        """The one namesake that lies under a unit the title, the file's folders or its name mention
+        (`鹤岗市向阳区总工会…` / `鹤岗市/向阳区_2003-06.xlsx`): the city the file belongs to."""
+        texts = [v for _, _, v in self.title_texts] + ([self.opts.path_hint] if self.opts.path_hint else [])
+        for text in texts:
+            places = self.ctx.units.find_in_text(text)
+            inside = [c for c in candidates if any(self.ctx.units.is_within(c, p.id) and p.id != c.id for p in places)]
+            if len(inside) == 1:
+                return inside[0]
+        return None
 
     def _settle_reporter(self, from_file: UnitRec | None, how: str) -> UnitRec | None:
         units = self.ctx.units
@@ -499,18 +587,41 @@ class _SheetParser:
         cell_measure = {(r, c): mw for r, c, _, mw in self.hits}
         columns: dict[str, dict[str, int]] = {}  # indicator -> {measure: col}
         unknown_measure: list[tuple[str, int]] = []
+        money_bad: dict[tuple[int, int], int] = {}
+        skipped: set[int] = set()  # refused columns: not "unknown" as well
         for c in sorted(col_ind):
             code, hr = col_ind[c]
             ind = cat.by_code[code]
             mw = None
             for r in band:
                 if r > hr:
-                    w = measure_word(_text(sheet.cell(r, c)))
+                    text = _text(sheet.cell(r, c))
+                    w = measure_word(text)
                     if w:
                         mw = w
+                        self._note_range(text, r, c)
+            if mw is None:  # 本月 / 本年累计 over the names beneath them
+                for r in band:
+                    if r < hr:
+                        ar, ac = self._spanning(r, c)
+                        text = _text(sheet.cell(ar, ac))
+                        w = measure_word(text)
+                        if w:
+                            mw = w
+                            self._note_range(text, ar, ac)
             if mw is None:
                 tl = self.top_left(hr, c)
                 mw = cell_measure.get(tl) or cell_measure.get((hr, c))
+                if mw:
+                    self._note_range(_text(sheet.cell(*tl)), *tl)
+            mismatch = _money_mismatch(_text(sheet.cell(*self.top_left(hr, c))), ind)
+            if mismatch:
+                if self.top_left(hr, c) not in money_bad:
+                    self.err("layout.unit_mismatch", *self.top_left(hr, c), indicator=ind.name, stated=mismatch,
+                             expected=ind.measure)
+                money_bad[self.top_left(hr, c)] = c
+                skipped.add(c)
+                continue
             if mw == "ignore":
                 continue
             slot = _slot(ind, mw)
@@ -557,14 +668,18 @@ class _SheetParser:
             for slots in columns.values():  # January: the month is the year so far
                 if "ytd" in slots and "month" not in slots:
                     slots["month_from_ytd"] = slots["ytd"]
-        self._warn_unmapped_columns(band, first_data, end, mapped | {unit_col, serial_col})
+        self._check_ranges(period)
+        self._warn_unmapped_columns(band, first_data, end,
+                                    mapped | {unit_col, serial_col} | {c for _, c in unknown_measure} | skipped)
 
         reporter_file, how = self._reporter_candidates()
         # read the rows
         rows: list[tuple[int, str, str]] = []  # (row, kind, label) kind: unit | total | own | subtotal
+        written: dict[int, str] = {}  # row -> the label as written, for messages
         for r in range(first_data, end):
             label_raw = sheet.cell(r, unit_col) if unit_col is not None else None
             label = normalize_unit_name(_text(label_raw)) if label_raw is not None else ""
+            written[r] = squash(_text(label_raw)) if label_raw is not None else ""
             has_numbers = any(sheet.cell(r, c) is not None for c in mapped)
             if not label:
                 if has_numbers:
@@ -578,7 +693,7 @@ class _SheetParser:
                 rows.append((r, "total", label))
             elif _SUBTOTAL.search(label):
                 rows.append((r, "subtotal", label))
-            elif label in ("本级", "市本级", "省本级", "县本级", "区本级") or (_OWN_LEVEL.match(label) and "本级" in label):
+            elif "本级" in written[r] or _OWN_LEVEL.match(label) or written[r] in _OWN_LABELS:
                 rows.append((r, "own", label))
             else:
                 rows.append((r, "unit", label))
@@ -605,6 +720,7 @@ class _SheetParser:
         seen_units: dict[int, int] = {}
         totals: list[int] = []
         unit_rows: list[int] = []
+        unresolved = False
         for r, kind, label in rows:
             if kind == "subtotal":
                 continue
@@ -617,13 +733,15 @@ class _SheetParser:
                 res = units.resolve(label, within=reporter.id)
                 if res.unit is None:
                     c = unit_col if unit_col is not None else 0
+                    shown = written.get(r) or label
                     if res.candidates:
-                        self.err("layout.ambiguous_unit", r, c, name=label, candidates=_cands(res.candidates, units))
+                        self.err("layout.ambiguous_unit", r, c, name=shown, candidates=_cands(res.candidates, units))
                     elif res.outside:
-                        self.err("layout.unit_outside", r, c, name=label, reporter=reporter.name,
+                        self.err("layout.unit_outside", r, c, name=shown, reporter=reporter.name,
                                  candidates=_cands(res.outside, units))
                     else:
-                        self.err("layout.unknown_unit", r, c, name=label)
+                        self.err("layout.unknown_unit", r, c, name=shown)
+                    unresolved = True
                     continue
                 unit = res.unit
             if unit.id in seen_units:
@@ -633,8 +751,9 @@ class _SheetParser:
             unit_rows.append(r)
             channel = CHANNEL_OWN if unit.id == reporter.id else CHANNEL_SUMMARY
             figures.extend(self._row_figures(r, unit.id, columns, channel))
-        for r in totals:
-            self._check_total(r, unit_rows, columns)
+        if not unresolved:  # with a row left out, a 合计 that adds up would look wrong: say it once
+            for r in totals:
+                self._check_total(r, unit_rows, columns)
         if not figures and not any(p.is_error for p in self.problems):
             self.err("layout.no_rows")
         self._check_not_blank(figures, unit_rows, columns)
@@ -643,14 +762,21 @@ class _SheetParser:
         return ReturnIn(FORM_SUMMARY, reporter.id, period, self.name, figures, self.submitted_on)
 
     def _measure_row(self, r: int) -> bool:
+        """A header row of 本月 / 本年累计 words over (or under) indicator columns — not a title line
+        such as `(1-6月)` in the first column."""
         if r < 0 or r >= self.sheet.height:
             return False
+        if not hasattr(self, "_hit_cols"):
+            self._hit_cols = {c for _, c, _, _ in self.hits}
         n = 0
-        for v in self.sheet.rows[r]:
+        for c, v in enumerate(self.sheet.rows[r]):
             if isinstance(v, str):
                 w = measure_word(v)
                 if w in ("month", "ytd", "level"):
-                    n += 1
+                    m = self.merge_at.get((r, c))
+                    span = range(m[1], m[3] + 1) if m else range(c - 1, c + 1)
+                    if any(j in self._hit_cols for j in span):
+                        n += 1
                 elif w is None and self.ctx.catalog.match(v) is None and normalize_header(v) not in _UNIT_HEADERS \
                         and normalize_header(v) not in _SERIAL_HEADERS:
                     return False
@@ -690,10 +816,14 @@ class _SheetParser:
         return False
 
     def _fallback_measure(self, hint: PeriodHint | None, period: str | None) -> str | None:
-        said = "ytd" if hint is not None and hint.ytd else None
+        said = "ytd" if (hint is not None and hint.ytd) or self.title_says_ytd else None
+        if said is None:
+            words = "".join(squash(v) for _, _, v in self.title_texts)
+            if "本月" in words and "累计" not in words:
+                said = "month"  # `2003年6月份本月完成情况`
         if self.opts.measure:
             if said and said != self.opts.measure:
-                self.err("layout.measure_conflict", option=self.opts.measure)
+                self.err("layout.measure_conflict", option=self.opts.measure, said=t(f"measure.{said}"))
             return said or self.opts.measure
         if said:
             return said
@@ -709,19 +839,19 @@ class _SheetParser:
             if not any(_is_number(sheet.cell(r, c)) and sheet.cell(r, c) not in ("-", "—")
                        for r in range(first, min(end, first + 200))):
                 continue
-            header = ""
+            parts: list[str] = []
             for r in band:
-                tl = self.top_left(r, c)
-                txt = _text(sheet.cell(*tl)).strip()
-                if txt:
-                    header = txt if not header else header + " / " + txt
-            if not header or all(measure_word(p) in ("ignore", "month", "ytd", "level") or normalize_header(p) in _SERIAL_HEADERS
-                                 for p in header.split(" / ")) and any(measure_word(p) == "ignore" for p in header.split(" / ")):
-                # columns of last year's figures, rates, plans: not figures of this return
-                if header:
-                    self.warn("layout.column_skipped", band[-1], c, header=" ".join(header.split()))
+                txt = " ".join(_text(sheet.cell(*self.top_left(r, c))).split())
+                if txt and txt not in parts:
+                    parts.append(txt)
+            if not parts:
                 continue
-            self.warn("layout.unknown_column", band[0], c, header=" ".join(header.split()))
+            header = " / ".join(parts)
+            if any(measure_word(p) == "ignore" for p in parts):
+                # last year's figures, rates, plans, notes: not figures of this return
+                self.warn("layout.column_skipped", band[-1], c, header=header)
+            else:
+                self.warn("layout.unknown_column", band[0], c, header=header)
 
     def _row_figures(self, r: int, unit_id: int, columns: dict[str, dict[str, int]], channel: int) -> list[FigureIn]:
         figs = []
@@ -807,55 +937,71 @@ class _SheetParser:
 
     # -- unit return: indicators down the rows -------------------------------------------------------------
 
-    def _parse_unit_return(self) -> ReturnIn | None:
-        cat = self.ctx.catalog
+    def _unit_blocks(self) -> list[dict[str, Any]]:
+        """Indicators down the rows, in one block or several side by side (a long form printed in two
+        halves): each block's indicator column, rows, and its 本月 / 本年累计 / 计量单位 columns."""
         sheet = self.sheet
         by_col: dict[int, list] = {}
         for h in self.hits:
             by_col.setdefault(h[1], []).append(h)
-        ind_col = max(by_col, key=lambda c: (len(by_col[c]), -c))
-        ind_rows = sorted({h[0]: h for h in by_col[ind_col]}.values(), key=lambda h: h[0])
-        first_row = ind_rows[0][0]
-        # the header row above the first indicator row: 本月 / 本年累计 / 计量单位
-        measure_cols: dict[str, int] = {}
-        header_row = None
-        for r in range(first_row - 1, max(-1, first_row - 6), -1):
-            found = {}
-            for c in range(ind_col + 1, sheet.width):
-                tl = self.top_left(r, c)
-                w = measure_word(_text(sheet.cell(*tl))) if tl[1] == c else None
-                if w in ("month", "ytd", "level"):
-                    found.setdefault(w, c)
-            if found:
-                measure_cols = found
-                header_row = r
-                # a second header row below (merged 本年 over 本月/累计) refines nothing further
-                break
-        skip_cols = set()
-        if header_row is not None:
-            for c in range(sheet.width):
-                if normalize_header(_text(sheet.cell(header_row, c))) in _MEASURE_UNIT_HEADERS:
-                    skip_cols.add(c)
-        last_row = ind_rows[-1][0]
+        best = max(by_col, key=lambda c: (len(by_col[c]), -c))
+        cols = sorted(c for c in by_col if len(by_col[c]) >= 2 or c == best)
+        blocks = []
+        for k, ind_col in enumerate(cols):
+            right = cols[k + 1] if k + 1 < len(cols) else sheet.width
+            ind_rows = sorted({h[0]: h for h in by_col[ind_col]}.values(), key=lambda h: h[0])
+            first_row = ind_rows[0][0]
+            measure_cols: dict[str, int] = {}
+            header_row = None
+            for r in range(first_row - 1, max(-1, first_row - 6), -1):
+                found = {}
+                for c in range(ind_col + 1, right):
+                    tl = self.top_left(r, c)
+                    text = _text(sheet.cell(*tl)) if tl[1] == c else ""
+                    w = measure_word(text)
+                    if w in ("month", "ytd", "level") and w not in found:
+                        found[w] = c
+                        self._note_range(text, *tl)
+                if found:
+                    measure_cols, header_row = found, r
+                    break
+            unit_cols = set()
+            if header_row is not None:
+                unit_cols = {c for c in range(ind_col + 1, right)
+                             if normalize_header(_text(sheet.cell(header_row, c))) in _MEASURE_UNIT_HEADERS}
+            blocks.append({"ind_col": ind_col, "right": right, "rows": ind_rows, "measure_cols": measure_cols,
+                           "header_row": header_row, "unit_cols": unit_cols})
+        return blocks
+
+    def _parse_unit_return(self) -> ReturnIn | None:
+        cat = self.ctx.catalog
+        sheet = self.sheet
+        blocks = self._unit_blocks()
+        first_row = min(b["rows"][0][0] for b in blocks)
+        last_row = max(b["rows"][-1][0] for b in blocks)
         end = sheet.height
         for r in range(last_row + 1, sheet.height):
             if self._is_footer(r):
                 end = r
                 break
-        top = header_row if header_row is not None else first_row
-        self._read_lines(range(0, top), range(end, sheet.height))
+        tops = [b["header_row"] if b["header_row"] is not None else b["rows"][0][0] for b in blocks]
+        self._read_lines(range(0, min(tops)), range(end, sheet.height))
         period, hint = self._period()
-        if not measure_cols:
-            numeric_cols = sorted({c for _, _, _, _ in ind_rows for c in range(ind_col + 1, sheet.width)
-                                   if any(_is_number(sheet.cell(h[0], c)) for h in ind_rows) and c not in skip_cols})
+        self._check_ranges(period)
+        for b in blocks:
+            if b["measure_cols"]:
+                continue
+            rows, ind_col = b["rows"], b["ind_col"]
+            numeric_cols = sorted({c for h in rows for c in range(ind_col + 1, b["right"])
+                                   if _is_number(sheet.cell(h[0], c)) and c not in b["unit_cols"]})
             fallback = self._fallback_measure(hint, period)
             if len(numeric_cols) == 1 and fallback:
-                measure_cols = {fallback: numeric_cols[0]}
+                b["measure_cols"] = {fallback: numeric_cols[0]}
             elif len(numeric_cols) == 1:
-                self.err("layout.measure_unknown", first_row, numeric_cols[0], header=_text(sheet.cell(first_row, ind_col)))
+                self.err("layout.measure_unknown", rows[0][0], numeric_cols[0], header=_text(sheet.cell(rows[0][0], ind_col)))
                 return None
             else:
-                self.err("layout.no_measure_header", first_row, ind_col)
+                self.err("layout.no_measure_header", rows[0][0], ind_col)
                 return None
         reporter_file, how = self._reporter_candidates()
         reporter = self._settle_reporter(reporter_file, how)
@@ -864,47 +1010,69 @@ class _SheetParser:
                 self.err("layout.no_unit")
             return None
         figures: list[FigureIn] = []
-        seen: dict[str, int] = {}
-        for r, c, code, _ in ind_rows:
-            ind = cat.by_code[code]
-            if code in seen:
-                self.err("layout.indicator_twice", r, c, indicator=ind.name, other=cell_name(seen[code], c))
-                continue
-            seen[code] = r
-            vals: dict[str, tuple[float | None, str]] = {}
-            ok = True
-            cols = dict(measure_cols)
-            if ind.kind == "stock":
-                # the level: 期末数 column, else 本年累计, else 本月 (or a merged cell over both)
-                c_level = cols.get("level", cols.get("ytd"))
-                v = sheet.cell(r, c_level) if c_level is not None else None
-                if v is None and "month" in cols:
-                    tl = self.top_left(r, cols["month"])
-                    if c_level is None or sheet.cell(r, cols["month"]) is not None or tl != (r, cols["month"]):
-                        c_level = cols["month"]
-                cols = {"ytd": c_level} if c_level is not None else {}
-            else:
-                cols.pop("level", None)
-            for slot, col in cols.items():
-                good, v = self.read(r, col, ind)
-                if not good:
-                    ok = False
+        seen: dict[str, str] = {}
+        for b in blocks:
+            for r, c, code, _ in b["rows"]:
+                ind = cat.by_code[code]
+                if code in seen:
+                    self.err("layout.indicator_twice", r, c, indicator=ind.name, other=seen[code])
                     continue
-                vals[slot] = (v, cell_name(r, col))
-            if not ok:
-                continue
-            january = period is not None and periods.month_of(period) == 1 and ind.kind == "flow"
-            fig = _figure(reporter.id, ind, vals, CHANNEL_OWN, january and "month" not in vals)
-            if fig:
-                figures.append(fig)
-                self._check_month_le_ytd(fig, ind)
+                seen[code] = cell_name(r, c)
+                for uc in b["unit_cols"]:
+                    stated = _money_mismatch(f"({_text(sheet.cell(r, uc)).strip()})", ind)
+                    if stated:
+                        self.err("layout.unit_mismatch", r, uc, indicator=ind.name, stated=stated, expected=ind.measure)
+                fig = self._unit_row(r, ind, b["measure_cols"], reporter.id, period)
+                if fig is not None:
+                    figures.append(fig)
+                    self._check_month_le_ytd(fig, ind)
         self._check_rules(figures, first_row)
         if figures and not any(p.is_error for p in self.problems) and all(
-                sheet.cell(r, col) is None for r, _, _, _ in ind_rows for col in measure_cols.values()):
+                sheet.cell(h[0], col) is None for b in blocks for h in b["rows"] for col in b["measure_cols"].values()):
             self.err("layout.all_blank")
         if period is None:
             return None
         return ReturnIn(FORM_UNIT, reporter.id, period, self.name, figures, self.submitted_on)
+
+    def _unit_row(self, r: int, ind: IndicatorDef, measure_cols: dict[str, int], unit_id: int,
+                  period: str | None) -> FigureIn | None:
+        """One indicator's row of a unit return."""
+        sheet = self.sheet
+        cols = dict(measure_cols)
+        if ind.kind == "stock":
+            # the level: 期末数 column, else 本年累计, else 本月 (or a merged cell over both)
+            c_level = cols.get("level", cols.get("ytd"))
+            v = sheet.cell(r, c_level) if c_level is not None else None
+            if v is None and "month" in cols:
+                tl = self.top_left(r, cols["month"])
+                if c_level is None or sheet.cell(r, cols["month"]) is not None or tl != (r, cols["month"]):
+                    c_level = cols["month"]
+            cols = {"ytd": c_level} if c_level is not None else {}
+        else:
+            cols.pop("level", None)
+        vals: dict[str, tuple[float | None, str]] = {}
+        for slot, col in cols.items():
+            good, v = self.read(r, col, ind)
+            if not good:
+                return None
+            vals[slot] = (v, cell_name(r, col))
+        january = period is not None and periods.month_of(period) == 1 and ind.kind == "flow"
+        return _figure(unit_id, ind, vals, CHANNEL_OWN, january and "month" not in vals)
+
+
+_MONEY = re.compile(r"[(（]\s*(?:计量)?(?:单位\s*[:：])?\s*(元|千元|万元|亿元)\s*[)）]\s*$")
+_MONEY_WORDS = ("元", "千元", "万元", "亿元")
+
+
+def _money_mismatch(text: str, ind: IndicatorDef) -> str | None:
+    """The money unit a header states, when it is not the one the indicator is counted in
+    (`扶持资金(元)` for an indicator in 万元): stored as it stands it would be 10,000 times too big."""
+    if ind.measure not in _MONEY_WORDS:
+        return None
+    m = _MONEY.search(halfwidth(text).strip())
+    if m and m.group(1) != ind.measure:
+        return m.group(1)
+    return None
 
 
 def _slot(ind: IndicatorDef, measure: str | None) -> str | None:

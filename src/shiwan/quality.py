@@ -147,12 +147,21 @@ def check_stored(db, period: str, under: str | None = None) -> list[Found]:
                         found.append(Found("warning", "quality.outlier", u.code, u.name, ind.code, period,
                                            {**base, "value": _n(m, ind), "low": _n(out[0], ind), "high": _n(out[1], ind),
                                             "months": len(past)}, [cur.month_source]))
-        # reconciliation: the unit's own return against its row in its parent's summary
+        # reconciliation: a county's own return against its row in its city's summary; for a unit with
+        # units below it, its row in the parent's summary (a total) against what its units reported
+        kids = tree.children(u.id)
         for ind in cat.indicators:
-            a = figs.get((u.id, ind.id, period, CHANNEL_OWN))
             b = figs.get((u.id, ind.id, period, CHANNEL_SUMMARY))
-            if a is None or b is None:
+            if b is None:
                 continue
+            if kids:
+                a = _subtree_total(u, ind, period, tree, figs)
+                if a is None:
+                    continue
+            else:
+                a = figs.get((u.id, ind.id, period, CHANNEL_OWN))
+                if a is None:
+                    continue
             for attr, label in (("month", t("col.month")), ("ytd", t("col.ytd") if ind.kind == "flow" else t("col.level_now"))):
                 x, y = getattr(a, attr), getattr(b, attr)
                 if x is not None and y is not None and abs(x - y) > 1e-6:
@@ -163,6 +172,28 @@ def check_stored(db, period: str, under: str | None = None) -> list[Found]:
                                        [a.source if attr == "ytd" else a.month_source,
                                         b.source if attr == "ytd" else b.month_source]))
     return found
+
+
+def _subtree_total(u, ind, period: str, tree: UnitTree, figs) -> _Fig | None:
+    """What a unit's own office and every unit below it reported, added up: own returns, and for
+    counties without one their row in their city's summary (never a total given for a whole city)."""
+    month = ytd = None
+    seen = False
+    for m in tree.subtree(u.id):
+        f = figs.get((m.id, ind.id, period, CHANNEL_OWN))
+        if f is None and not tree.children(m.id):
+            f = figs.get((m.id, ind.id, period, CHANNEL_SUMMARY))
+        if f is None:
+            continue
+        seen = True
+        if f.month is not None:
+            month = (month or 0.0) + f.month
+        if f.ytd is not None:
+            ytd = (ytd or 0.0) + f.ytd
+    if not seen:
+        return None
+    where = t("quality.sum_below", unit=u.name)
+    return _Fig(month, ytd, where, where)
 
 
 def _en() -> bool:

@@ -41,7 +41,7 @@ def normalize_header(s: str) -> str:
     return v
 
 
-_STAMP = re.compile(r"\((?:盖章|章|公章|签章|印章)\)")
+_STAMP = re.compile(r"\((?:盖章|章|公章|签章|印章|本级|机关)\)")
 _UNION_SUFFIX = re.compile(r"(?:总工会|工会委员会|工会联合会|工会)$")
 
 
