@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from shiwan.cli import app
 
 os.environ.pop("SHIWAN_LANG", None)
+os.environ["SHIWAN_STRICT_MESSAGES"] = "1"  # a message missing a parameter fails the test instead of showing {braces}
 os.environ.pop("SHIWAN_DB", None)
 
 
@@ -67,6 +68,9 @@ def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
         con.close()
 
 
-def snapshot(db: Path) -> dict[str, list[tuple]]:
-    """Every row of the tables that hold figures, for 'nothing changed' assertions."""
-    return {t: query(db, f"SELECT * FROM {t} ORDER BY id") for t in ("figure", "figure_history", "target")}
+def snapshot(db: Path, *, log: bool = False) -> dict[str, list[tuple]]:
+    """Every row of the tables that hold figures (and with `log`, the import log), for 'nothing
+    changed' assertions. A refused file changes no figure but is logged; an unchanged one writes
+    nothing at all."""
+    tables = ["figure", "figure_history", "target", "period_lock"] + (["import_log"] if log else [])
+    return {t: query(db, f"SELECT * FROM {t} ORDER BY id") for t in tables}

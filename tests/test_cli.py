@@ -184,3 +184,13 @@ def test_internal_error_is_one_line_unless_debug(db_path):
     with pytest.raises(sqlite3.OperationalError, match="figure_history"):
         CliRunner().invoke(app, ["--db", str(db_path), "--debug", "history", "--unit", "230100"],
                            catch_exceptions=False)
+
+
+def test_output_into_a_closed_pipe_is_quiet(db_path):
+    import os
+
+    env = dict(os.environ, SHIWAN_DB=str(db_path))
+    proc = subprocess.run(f"{sys.executable} -m shiwan units list --format csv | head -1", shell=True,
+                          capture_output=True, text=True, env=env)
+    assert proc.stdout.lstrip("\ufeff").startswith("code,")
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr and "错误" not in proc.stderr

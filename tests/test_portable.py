@@ -56,8 +56,10 @@ def test_the_month_on_the_portable_path(portable, tmp_path):
     assert out["坏单元格_鹤岗市2003年6月.xls"]["status"] == "rejected"
     assert sum(1 for r in out.values() if r["status"] == "imported") == 4
     # the same again: unchanged, nothing written
+    before = json.loads(cli("imports", "list", "--format", "json").stdout)
     again = json.loads(cli("import", mail / "哈尔滨市2003年6月.xls", "--json").stdout)[0]
     assert again["status"] == "unchanged"
+    assert json.loads(cli("imports", "list", "--format", "json").stdout) == before
     rows = json.loads(cli("export", "--period", "2003-06", "--unit", "230100", "--format", "json").stdout)
     assert {r["unit_code"] for r in rows} >= {"230100", "230102", "230103"}
     prog = json.loads(cli("report", "progress", "--period", "2003-06", "-i", "reemployed", "-f", "json").stdout)

@@ -231,3 +231,51 @@ def test_bad_scheme_is_a_clear_error(province, tmp_path):
     bad.write_text('[[item]]\nindicator = "reemployed"\nweight = 60\n', encoding="utf-8")
     result = province("report", "assessment", "--year", "2003", "--scheme", bad)
     assert result.exit_code == 1 and "100" in result.output and "Traceback" not in result.output
+
+
+def test_targets_set_refuses_bad_values_clearly(province):
+    for bad in ("abc", "1.555", "", "-5"):
+        ind = "fund_amount" if bad == "1.555" else "reemployed"
+        result = province("targets", "set", "990100", ind, "2003", "--", bad) if bad.startswith("-") else \
+            province("targets", "set", "990100", ind, "2003", bad)
+        assert result.exit_code == 2, (bad, result.output)
+        assert "Traceback" not in result.output and "程序内部错误" not in result.output
+        assert "{" not in result.output.split("Usage")[0]  # a message with its placeholders filled
+    assert province("targets", "set", "990100", "reemployed", "20o3", "5").exit_code == 2
+    assert targets(province.db) == {}
+
+
+def test_allocation_sheet_with_too_many_decimals(province, tmp_path):
+    path = sheet_rows([["测试省2003年目标任务分解表"], ["单位", "扶持资金(万元)"], ["甲市", 1.555]], tmp_path / "m.xlsx")
+    result = province("targets", "import", path, "--json")
+    assert result.exit_code == 1
+    err = json.loads(result.stdout)["errors"][0]
+    assert (err["cell"], err["code"]) == ("B3", "value.decimals") and "2" in err["message"]
+
+
+@pytest.mark.parametrize("text,fragment", [
+    ('[campaign]\ncode="x"\nname="x"\nunit="990000"\nstart="2003-01"\nend="2003-12"\nindicator="reemployed"\ntarget="很多"\n', "target"),
+    ('[campaign]\ncode="x"\nname="x"\nunit="990000"\nstart="2003-01"\nend="2003-12"\nindicator="reemployed"\ntarget=5\n'
+     '[targets]\n2004 = 5\n', "targets.2004"),
+    ('[campaign]\ncode="x"\nname="x"\nunit="990000"\nstart="2003-01"\nend="2003-12"\nindicator="reemployed"\ntarget=5\n'
+     'checklist="bases"\n', "checklist"),
+    ('[campaign]\ncode="x"\nname="x"\nunit="990000"\nstart="2003-13"\nend="2003-12"\nindicator="reemployed"\ntarget=5\n', "start"),
+])
+def test_bad_campaign_files_are_clear_errors(province, tmp_path, text, fragment):
+    path = tmp_path / "c.toml"
+    path.write_text(text, encoding="utf-8")
+    result = province("campaign", "load", path)
+    assert result.exit_code == 1 and fragment in result.output and "Traceback" not in result.output
+    assert "程序内部错误" not in result.output
+
+
+def test_a_refused_file_tried_again_counts_once(province, tmp_path):
+    scheme = tmp_path / "scheme.toml"
+    scheme.write_text(SCHEME, encoding="utf-8")
+    bad = sheet_rows([["甲市总工会统计表"], ["2003年1月"], ["单位", "实现再就业人数"], ["市本级", "x"]], tmp_path / "bad.xlsx")
+    for _ in range(3):
+        assert province("import", bad).exit_code == 1
+    rows = json.loads(province("report", "assessment", "--year", "2003", "--as-of", "2003-01", "--scheme", scheme,
+                               "--format", "json").stdout)
+    jia = next(r for r in rows if r["section"] == "summary" and r["unit_code"] == "990100")
+    assert jia["refused_files"] == 1

@@ -11,8 +11,10 @@ import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from shiwan.errors import FileContentError
 
-class SchemeError(ValueError):
+
+class SchemeError(FileContentError):
     """A scheme file that cannot be used; the message names the entry."""
 
 
@@ -45,20 +47,20 @@ def load_scheme(path: Path) -> Scheme:
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise SchemeError(f"{path}: {exc}") from None
+        raise SchemeError(path, "file.unreadable", detail=str(exc)) from None
     items = []
     for n, it in enumerate(data.get("item") or [], 1):
         if "indicator" not in it or "weight" not in it:
-            raise SchemeError(f"{path} [[item]] #{n}: needs indicator and weight")
+            raise SchemeError(f"{path} [[item]] #{n}", "scheme.item_needs")
         items.append((str(it["indicator"]), float(it["weight"])))
     if not items:
-        raise SchemeError(f"{path}: no [[item]] entries")
+        raise SchemeError(path, "scheme.no_items")
     total = sum(w for _, w in items)
     if abs(total - 100) > 1e-6:
-        raise SchemeError(f"{path}: the weights add up to {total:g}, not 100")
+        raise SchemeError(path, "scheme.weights", total=f"{total:g}")
     cap = float(data.get("cap", 1.0))
     if cap <= 0:
-        raise SchemeError(f"{path}: cap must be above 0")
+        raise SchemeError(path, "scheme.cap")
     bonus = data.get("bonus") or {}
     ded = data.get("deductions") or {}
     bands = data.get("bands") or {}
@@ -70,7 +72,7 @@ def load_scheme(path: Path) -> Scheme:
         passing=float(bands.get("pass", 75)),
     )
     if not scheme.passing <= scheme.excellent:
-        raise SchemeError(f"{path}: [bands] pass must not be above excellent")
+        raise SchemeError(path, "scheme.bands")
     return scheme
 
 
@@ -123,8 +125,7 @@ def assessment_report(db, *, year: int, as_of: str | None = None, under: str | N
     targets = targets_for(db, year, [cat.by_code[c].id for c in codes], camp.id if camp else None)
     deadline_day = int(db.meta("deadline_day") or 5)
     month_subs = {p: submissions(db, p) for p in periods.span(periods.make(year, 1), as_of)}
-    refused_rows = db.all("SELECT unit_id FROM import_log WHERE status = 'rejected' AND period BETWEEN :a AND :b",
-                          {"a": periods.make(year, 1), "b": as_of})
+    refused_rows = _refused_returns(db, periods.make(year, 1), as_of)
     units = tree.children(scope.id)
     summary, detail = [], []
     totals: dict[int, float] = {}
@@ -168,7 +169,7 @@ def assessment_report(db, *, year: int, as_of: str | None = None, under: str | N
                 missing += 1
             elif any(g[0] > due for g in got if g is not None):
                 late += 1
-        refused = sum(1 for (uid,) in refused_rows if uid in ids)
+        refused = sum(1 for uid in refused_rows if uid in ids)
         raw = late * scheme.late + missing * scheme.missing + refused * scheme.refused
         deduction = round(min(raw, scheme.max_deduction), 2)
         detail.append({"unit_code": u.code, "unit_name": u.name, "item": "deductions", "points": -scheme.max_deduction,
@@ -214,6 +215,26 @@ def assessment_report(db, *, year: int, as_of: str | None = None, under: str | N
         period=as_of, scope_code=scope.code,
         notes=[t("assessment.note", excellent=f"{scheme.excellent:g}", passing=f"{scheme.passing:g}")],
     )
+
+
+def _refused_returns(db, first: str, last: str) -> list[int]:
+    """One unit id per refused return: each distinct file (by SHA-256) once, however often it was
+    tried, and not when the same unit's return for that month was accepted afterwards."""
+    accepted: dict[tuple[int, str], str] = {}
+    for uid, period, at in db.all("SELECT unit_id, period, MAX(imported_at) FROM import_log WHERE status IN "
+                                  "('imported', 'revised', 'reverted') AND period BETWEEN :a AND :b "
+                                  "GROUP BY unit_id, period", {"a": first, "b": last}):
+        accepted[(uid, period)] = at
+    seen: set[tuple[int, str, str]] = set()
+    out = []
+    for uid, period, sha, at in db.all("SELECT unit_id, period, sha256, imported_at FROM import_log WHERE status = "
+                                       "'rejected' AND unit_id IS NOT NULL AND period BETWEEN :a AND :b ORDER BY id",
+                                       {"a": first, "b": last}):
+        if (uid, period, sha) in seen or (accepted.get((uid, period)) or "") > at:
+            continue
+        seen.add((uid, period, sha))
+        out.append(uid)
+    return out
 
 
 def _pct(v: float | None) -> str:

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shiwan import periods
+from shiwan.errors import FileContentError
 from shiwan.schema import CAMPAIGN_TOTAL
 
 
-class CampaignFileError(ValueError):
+class CampaignFileError(FileContentError):
     """A campaign file that cannot be used; the message names the entry."""
 
 
@@ -70,46 +71,59 @@ def load_campaign_file(path: Path) -> CampaignDef:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise CampaignFileError(f"{path}: {exc}") from None
+        raise CampaignFileError(path, "file.unreadable", detail=str(exc)) from None
     c = data.get("campaign")
     if not isinstance(c, dict):
-        raise CampaignFileError(f"{path}: no [campaign] table")
+        raise CampaignFileError(path, "campaignfile.no_table")
     for key in ("code", "name", "unit", "start", "end", "indicator", "target"):
         if key not in c:
-            raise CampaignFileError(f"{path}: [campaign] needs '{key}'")
+            raise CampaignFileError(f"{path} [campaign]", "file.missing_key", key=key)
+    if not isinstance(c["target"], (int, float)) or isinstance(c["target"], bool) or c["target"] < 0:
+        raise CampaignFileError(f"{path} [campaign] target", "file.not_number", value=repr(c["target"]))
     try:
         start, end = periods.parse_period(str(c["start"])), periods.parse_period(str(c["end"]))
     except periods.PeriodError as exc:
-        raise CampaignFileError(f"{path}: [campaign] start/end must be YYYY-MM, not {exc}") from None
+        raise CampaignFileError(f"{path} [campaign]", "campaignfile.span", value=str(exc)) from None
     if end < start:
-        raise CampaignFileError(f"{path}: [campaign] ends before it starts")
+        raise CampaignFileError(f"{path} [campaign]", "campaignfile.backwards")
     camp = CampaignDef(
         code=str(c["code"]), name=str(c["name"]), name_en=str(c.get("name_en", "")), unit=str(c["unit"]),
         start=start, end=end, indicator=str(c["indicator"]), target=float(c["target"]),
         illustrative=bool(c.get("illustrative", False)), default=bool(c.get("default", False)),
         note=str(c.get("note", "")),
     )
-    for key in ("checklist", "certified"):
-        if key in c:
-            camp.config[key] = c[key]
+    if "checklist" in c:
+        if not isinstance(c["checklist"], list) or not all(isinstance(x, str) for x in c["checklist"]):
+            raise CampaignFileError(f"{path} [campaign] checklist", "campaignfile.codes")
+        camp.config["checklist"] = c["checklist"]
+    if "certified" in c:
+        pairs = c["certified"]
+        if not isinstance(pairs, list) or not all(isinstance(x, list) and len(x) == 2 and all(isinstance(y, str) for y in x)
+                                                  for x in pairs):
+            raise CampaignFileError(f"{path} [campaign] certified", "campaignfile.pairs")
+        camp.config["certified"] = pairs
     if "assessment" in c:
         from shiwan.assessment import SchemeError, load_scheme
 
         try:
             camp.config["assessment"] = load_scheme(path.parent / str(c["assessment"])).to_dict()
         except SchemeError as exc:
-            raise CampaignFileError(str(exc)) from None
+            raise CampaignFileError(exc.where, exc.key, **exc.params) from None
     for year_key, per_ind in (data.get("targets") or {}).items():
         if year_key == "campaign":
             year = CAMPAIGN_TOTAL
         elif str(year_key).isdigit() and 1900 <= int(year_key) <= 2200:
             year = int(year_key)
         else:
-            raise CampaignFileError(f"{path}: [targets.{year_key}] must name a year or 'campaign'")
+            raise CampaignFileError(f"{path} [targets.{year_key}]", "campaignfile.year")
+        if not isinstance(per_ind, dict):
+            raise CampaignFileError(f"{path} [targets.{year_key}]", "campaignfile.per_indicator")
         for ind, per_unit in per_ind.items():
+            if not isinstance(per_unit, dict):
+                raise CampaignFileError(f"{path} [targets.{year_key}.{ind}]", "campaignfile.per_unit")
             for unit, value in per_unit.items():
-                if not isinstance(value, (int, float)) or value < 0:
-                    raise CampaignFileError(f"{path}: [targets.{year_key}.{ind}] {unit} must be a number >= 0")
+                if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                    raise CampaignFileError(f"{path} [targets.{year_key}.{ind}] {unit}", "file.not_number", value=repr(value))
                 camp.targets[(year, str(ind), str(unit))] = float(value)
     return camp
 
@@ -122,17 +136,17 @@ def save_campaign(db, camp: CampaignDef, *, user: str, now: str, replace_targets
     units = dict(db.all("SELECT code, id FROM unit"))
     inds = dict(db.all("SELECT code, id FROM indicator"))
     if camp.unit not in units:
-        raise CampaignFileError(f"campaign {camp.code}: unit {camp.unit} is not in the database")
+        raise CampaignFileError(camp.code, "file.unknown_unit", code=camp.unit)
     if camp.indicator not in inds:
-        raise CampaignFileError(f"campaign {camp.code}: indicator {camp.indicator} is not in the catalog")
+        raise CampaignFileError(camp.code, "file.unknown_indicator", code=camp.indicator)
     for code in [*camp.config.get("checklist", []), *(c for pair in camp.config.get("certified", []) for c in pair)]:
         if code not in inds:
-            raise CampaignFileError(f"campaign {camp.code}: indicator {code} is not in the catalog")
+            raise CampaignFileError(camp.code, "file.unknown_indicator", code=code)
     for (_, ind, unit) in camp.targets:
         if ind not in inds:
-            raise CampaignFileError(f"campaign {camp.code}: indicator {ind} is not in the catalog")
+            raise CampaignFileError(camp.code, "file.unknown_indicator", code=ind)
         if unit not in units:
-            raise CampaignFileError(f"campaign {camp.code}: unit {unit} is not in the database")
+            raise CampaignFileError(camp.code, "file.unknown_unit", code=unit)
     row = {"code": camp.code, "name": camp.name, "name_en": camp.name_en, "unit_id": units[camp.unit],
            "start_period": camp.start, "end_period": camp.end, "indicator_id": inds[camp.indicator],
            "total_target": camp.target, "is_default": camp.default, "illustrative": camp.illustrative,

@@ -10,6 +10,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shiwan.errors import FileContentError
 from shiwan.i18n import pick
 from shiwan.text import normalize_header
 
@@ -17,7 +18,7 @@ KINDS = ("flow", "stock")
 SEVERITIES = ("error", "warning")
 
 
-class CatalogError(ValueError):
+class CatalogError(FileContentError):
     """A catalog file that cannot be used; the message names the entry."""
 
 
@@ -128,19 +129,23 @@ def load_catalog_file(path: Path) -> Catalog:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise CatalogError(f"{path}: {exc}") from None
+        raise CatalogError(path, "file.unreadable", detail=str(exc)) from None
     entries = data.get("indicator") or []
     if not entries:
-        raise CatalogError(f"{path}: no [[indicator]] entries")
+        raise CatalogError(path, "catalogfile.no_indicators")
     inds: list[IndicatorDef] = []
     seen: dict[str, str] = {}
     for n, e in enumerate(entries, 1):
         where = f"{path} [[indicator]] #{n}"
         for key in ("code", "name", "unit", "kind"):
             if not e.get(key):
-                raise CatalogError(f"{where}: '{key}' is missing")
+                raise CatalogError(where, "file.missing_key", key=key)
+        if not isinstance(e.get("decimals", 0), int) or not 0 <= e.get("decimals", 0) <= 4:
+            raise CatalogError(where, "catalogfile.decimals")
+        if not isinstance(e.get("aliases", []), list):
+            raise CatalogError(where, "catalogfile.aliases")
         if e["kind"] not in KINDS:
-            raise CatalogError(f"{where}: kind must be flow or stock, not {e['kind']!r}")
+            raise CatalogError(where, "catalogfile.kind", value=repr(e["kind"]))
         ind = IndicatorDef(
             code=str(e["code"]), name=str(e["name"]), name_en=str(e.get("name_en", "")),
             aliases=[str(a) for a in e.get("aliases", [])], measure=str(e["unit"]), kind=e["kind"],
@@ -149,28 +154,28 @@ def load_catalog_file(path: Path) -> Catalog:
         for name in [ind.name, *ind.aliases]:
             key = normalize_header(name)
             if key in seen and seen[key] != ind.code:
-                raise CatalogError(f"{where}: name {name!r} also names {seen[key]}")
+                raise CatalogError(where, "catalogfile.name_twice", name=name, other=seen[key])
             seen[key] = ind.code
         inds.append(ind)
     codes = {i.code for i in inds}
     if len(codes) != len(inds):
-        raise CatalogError(f"{path}: indicator codes repeat")
+        raise CatalogError(path, "catalogfile.codes_repeat")
     rules: list[RuleDef] = []
     for n, r in enumerate(data.get("rule") or [], 1):
         where = f"{path} [[rule]] #{n}"
         check = str(r.get("check", ""))
         parts = check.split("<=")
         if len(parts) != 2:
-            raise CatalogError(f"{where}: check must read 'part <= whole', not {check!r}")
+            raise CatalogError(where, "catalogfile.check", value=repr(check))
         part, whole = parts[0].strip(), parts[1].strip()
         for c in (part, whole):
             if c not in codes:
-                raise CatalogError(f"{where}: unknown indicator {c!r}")
+                raise CatalogError(where, "file.unknown_indicator", code=c)
         if len({i.kind for i in inds if i.code in (part, whole)}) > 1:
-            raise CatalogError(f"{where}: {part} and {whole} must be of the same kind")
+            raise CatalogError(where, "catalogfile.same_kind", part=part, whole=whole)
         sev = r.get("severity", "error")
         if sev not in SEVERITIES:
-            raise CatalogError(f"{where}: severity must be error or warning")
+            raise CatalogError(where, "catalogfile.severity")
         rules.append(RuleDef(code=str(r.get("code") or f"{part}_le_{whole}"), part=part, whole=whole, severity=sev,
                              message=str(r.get("message", "")), message_en=str(r.get("message_en", ""))))
     return Catalog(version=str(data.get("version", "")), name=str(data.get("name", "")),
@@ -192,7 +197,7 @@ def save_catalog(db, catalog: Catalog) -> tuple[int, int]:
             if existing[1] != ind.kind and db.scalar(
                 "SELECT COUNT(*) FROM figure WHERE indicator_id = :i", {"i": existing[0]}
             ):
-                raise CatalogError(f"{ind.code}: kind cannot change from {existing[1]} to {ind.kind} once figures exist")
+                raise CatalogError(ind.code, "catalogfile.kind_change", old=existing[1], new=ind.kind)
             db.run(
                 "UPDATE indicator SET name = :name, name_en = :name_en, aliases = :aliases, measure = :measure, "
                 "kind = :kind, decimals = :decimals, headline = :headline, sort_order = :sort_order WHERE code = :code",

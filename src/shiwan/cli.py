@@ -91,6 +91,9 @@ def _fail(exc: Exception, ctx) -> None:
     from shiwan.db import DatabaseMissing, SchemaMismatch
     from shiwan.errors import UserError
 
+    if isinstance(exc, BrokenPipeError):  # `| head`: the reader has all it wants
+        _quiet_stdout()
+        raise typer.Exit(141)
     if isinstance(exc, UserError):
         _err_line(exc.text())
         raise typer.Exit(exc.exit_code)
@@ -105,6 +108,14 @@ def _fail(exc: Exception, ctx) -> None:
         raise exc
     _err_line(t("internal", error=f"{type(exc).__name__}: {exc}"))
     raise typer.Exit(1)
+
+
+def _quiet_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _err_line(text: str) -> None:
@@ -827,6 +838,9 @@ def main() -> None:
     except KeyboardInterrupt:
         _err_line(t("interrupted"))
         sys.exit(130)
+    except BrokenPipeError:
+        _quiet_stdout()
+        sys.exit(141)
 
 
 __all__ = ["app", "main", "get_lang"]

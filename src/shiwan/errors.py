@@ -15,9 +15,9 @@ class UserError(Exception):
         self.exit_code = exit_code
 
     def text(self) -> str:
-        from shiwan.i18n import t
+        from shiwan.problems import Problem
 
-        return t(self.key, **self.params)
+        return Problem("error", self.key, dict(self.params)).message()
 
 
 class UsageError(UserError):
@@ -25,3 +25,20 @@ class UsageError(UserError):
 
     def __init__(self, key: str, **params: object):
         super().__init__(key, exit_code=2, **params)
+
+
+class FileContentError(ValueError):
+    """A data file (units, catalog, campaign, scoring scheme) that cannot be used: where in it, and a
+    message key, so that it reads in the user's language like every other message."""
+
+    def __init__(self, where: object, key: str, **params: object):
+        super().__init__(key)
+        self.where = str(where)
+        self.key = key
+        self.params = params
+
+    def __str__(self) -> str:
+        from shiwan.i18n import t
+
+        text = t(self.key, **self.params)
+        return f"{self.where}: {text}" if self.where else text

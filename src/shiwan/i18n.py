@@ -48,11 +48,15 @@ def t(key: str, **params: object) -> str:
     from shiwan.messages import MESSAGES
 
     pair = MESSAGES.get(key)
+    if pair is None and os.environ.get("SHIWAN_STRICT_MESSAGES"):
+        raise KeyError(f"no message {key!r}")
     text = key if pair is None else pair[1] if get_lang() == "en" else pair[0]
-    if params:
+    if params or "{" in text:
         try:
             return text.format(**params)
         except (KeyError, IndexError, ValueError):
+            if os.environ.get("SHIWAN_STRICT_MESSAGES"):  # the tests: a missing parameter is a bug
+                raise
             return text
     return text
 

@@ -43,10 +43,10 @@ def imports_table(db, *, period: str | None = None, unit: str | None = None, lim
     sql = f"SELECT {_IMPORT_COLS} FROM import_log"
     if where:
         sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY id DESC"
+    sql += " ORDER BY id DESC LIMIT :n"
     keys = [k.strip() for k in _IMPORT_COLS.split(",")]
     rows = []
-    for r in db.all(sql, params)[:limit]:
+    for r in db.all(sql, params):
         d = dict(zip(keys, r, strict=True))
         u = tree.by_id.get(d["unit_id"])
         problems = [Problem.from_record(p) for p in json.loads(d["problems"] or "[]")]

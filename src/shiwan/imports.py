@@ -10,9 +10,9 @@
   the sheet and the cell.
 - **No file takes the batch down**: files are read in worker processes (`sandbox.py`).
 
-Files are applied in a stable order: by period, then by the date the return was submitted (报出日期),
-then by path; so when two versions of one return arrive together the later one is applied last, and
-a file whose 报出日期 is older than that of the import it would replace is refused.
+Files are applied in a stable order known before any is read: by the period their folder or file
+name gives, then by path. A file whose 报出日期 is older than that of the version already stored (or
+applied earlier in the batch) is refused rather than applied over it.
 """
 
 from __future__ import annotations

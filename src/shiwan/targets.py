@@ -193,8 +193,8 @@ def _read(sheet: Sheet, hits: tuple[int, dict[int, str]], cat: Catalog, tree: Un
                 continue  # no target given for this unit: not a target of 0
             p = parse_figure(raw, ind.decimals)
             if not p.ok:
-                out.problems.append(error(p.error, sheet=name, cell=cell_name(r, c), indicator=ind.name,
-                                          decimals=ind.decimals, **dict(p.params)))
+                out.problems.append(error(p.error, sheet=name, cell=cell_name(r, c),
+                                          **{**dict(p.params), "indicator": ind.name, "decimals": ind.decimals}))
                 continue
             out.targets.append(TargetIn(u.id, code, p.value or 0.0, cell_name(r, c)))
     if not out.targets and not out.errors:
@@ -310,7 +310,9 @@ def set_target(db, unit: str, indicator: str, year: str, value: float, campaign:
     y = _parse_year(year)
     p = parse_figure(value, ind.decimals)
     if not p.ok:
-        raise UserError(p.error, exit_code=2, indicator=ind.name, decimals=ind.decimals, **dict(p.params))
+        raise UserError(p.error, exit_code=2, **{**dict(p.params), "indicator": ind.name, "decimals": ind.decimals})
+    if p.blank or p.value is None:
+        raise UserError("value.not_number", exit_code=2, value=str(value), indicator=ind.name, decimals=ind.decimals)
     old = db.one("SELECT id, value FROM target WHERE campaign_id = :c AND unit_id = :u AND indicator_id = :i AND year = :y",
                  {"c": camp.id, "u": u.id, "i": ind.id, "y": y})
     with db.transaction():

@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shiwan.errors import FileContentError
 from shiwan.text import normalize_unit_name, short_unit_name
 
 LEVELS = ("country", "province", "city", "county", "other")
@@ -186,7 +187,7 @@ def _add(index: dict[str, list[int]], key: str, uid: int) -> None:
 
 # -- loading units from CSV ----------------------------------------------------------------
 
-class UnitsFileError(ValueError):
+class UnitsFileError(FileContentError):
     """A units CSV that cannot be loaded; the message names the line."""
 
 
@@ -211,21 +212,21 @@ def read_units_csv(path: Path) -> list[UnitRow]:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
-        raise UnitsFileError(f"{path}: not UTF-8 or GB18030 text")
+        raise UnitsFileError(path, "read.encoding")
     reader = csv.DictReader(io.StringIO(text))
     need = {"code", "name", "level", "parent_code"}
     if not reader.fieldnames or not need <= {f.strip() for f in reader.fieldnames}:
-        raise UnitsFileError(f"{path}: the header must name code,name,level,parent_code")
+        raise UnitsFileError(path, "unitsfile.header")
     rows: list[UnitRow] = []
     codes: set[str] = set()
     for n, r in enumerate(reader, 2):
         r = {(k or "").strip(): (v or "").strip() for k, v in r.items()}
         if not r["code"] or not r["name"]:
-            raise UnitsFileError(f"{path}:{n}: code and name are required")
+            raise UnitsFileError(f"{path}:{n}", "unitsfile.code_name")
         if r["level"] not in LEVELS:
-            raise UnitsFileError(f"{path}:{n}: level must be one of {', '.join(LEVELS)}, not {r['level']!r}")
+            raise UnitsFileError(f"{path}:{n}", "unitsfile.level", levels=", ".join(LEVELS), value=repr(r["level"]))
         if r["code"] in codes:
-            raise UnitsFileError(f"{path}:{n}: code {r['code']} appears twice")
+            raise UnitsFileError(f"{path}:{n}", "unitsfile.code_twice", code=r["code"])
         codes.add(r["code"])
         aliases = [a.strip() for a in r.get("aliases", "").replace(";", "|").split("|") if a.strip()]
         note = r.get("note", "")
@@ -264,5 +265,5 @@ def save_units(db, rows: list[UnitRow]) -> tuple[int, int]:
         pending = rest
     if pending:
         missing = ", ".join(sorted({r.parent_code for _, r in pending}))
-        raise UnitsFileError(f"parent codes not found: {missing}")
+        raise UnitsFileError("", "unitsfile.parents", codes=missing)
     return added, updated
