@@ -18,6 +18,7 @@ import argparse
 import os
 import platform
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -130,26 +131,36 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--months", type=int, default=12)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each contender (medians are printed)")
     args = ap.parse_args()
     from shiwan.initdb import init_database
 
     OUT.mkdir(parents=True, exist_ok=True)
     base_db = str(OUT / "base.db")
-    if not Path(base_db).exists():
-        init_database(base_db)
+    if Path(base_db).exists():
+        Path(base_db).unlink()  # a fresh one each run: the schema may have changed since
+    init_database(base_db)
     files = generate(args.months, args.seed, base_db)
     size = sum(f.stat().st_size for f in files)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}")
     print(f"files: {len(files)} .xlsx, {size / 1e6:.1f} MB")
 
-    t0 = time.perf_counter()
-    cells = read_openpyxl(files)
-    t_openpyxl = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    read_calamine(files)
-    t_calamine = time.perf_counter() - t0
-    t_import, n_ok, figures = run_import(files, base_db, None)
-    t_import2, _, _ = run_import(files, base_db, 2)
+    # The machine is shared and noisy: interleave the runs and take medians, so that a busy minute
+    # weighs on every contender alike.
+    runs: dict[str, list[float]] = {"openpyxl": [], "calamine": [], "import": [], "import2": []}
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        cells = read_openpyxl(files)
+        runs["openpyxl"].append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        read_calamine(files)
+        runs["calamine"].append(time.perf_counter() - t0)
+        t, n_ok, figures = run_import(files, base_db, None)
+        runs["import"].append(t)
+        runs["import2"].append(run_import(files, base_db, 2)[0])
+    t_openpyxl, t_calamine, t_import, t_import2 = (statistics.median(runs[k]) for k in ("openpyxl", "calamine",
+                                                                                       "import", "import2"))
+    ratios = sorted(o / i for o, i in zip(runs["openpyxl"], runs["import"], strict=True))
 
     n = len(files)
     print(f"openpyxl read-only, read every cell   {t_openpyxl:7.2f} s  {n / t_openpyxl:7.1f} files/s  ({cells:,} cells)")
@@ -161,8 +172,9 @@ def main() -> None:
     print(f"shiwan import, all checks and writes  {t_import:7.2f} s  {n / t_import:7.1f} files/s  "
           f"{figures / t_import:9,.0f} figures/s  ({n_ok} files, {figures:,} figures; {default.n} reader process(es))")
     print(f"shiwan import with 2 readers          {t_import2:7.2f} s  {n / t_import2:7.1f} files/s")
-    print(f"ratio: import is {t_openpyxl / t_import:.1f}x faster than openpyxl only reading; "
-          f"{t_import / t_calamine:.1f}x the time of calamine only reading")
+    print(f"ratio: import is {t_openpyxl / t_import:.1f}x faster than openpyxl only reading (medians of {args.repeat}; "
+          f"run by run {', '.join(f'{r:.1f}x' for r in ratios)}); {t_import / t_calamine:.1f}x the time of calamine "
+          f"only reading")
 
 
 if __name__ == "__main__":

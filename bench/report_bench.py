@@ -126,11 +126,13 @@ def main() -> None:
     ap.add_argument("--rebuild", action="store_true")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
+    from shiwan.schema import SCHEMA_VERSION
+
     done = DB.with_suffix(".complete")
-    if args.rebuild or not done.exists():
+    if args.rebuild or not done.exists() or done.read_text() != SCHEMA_VERSION:
         done.unlink(missing_ok=True)
         build(DB)
-        done.write_text("ok")
+        done.write_text(SCHEMA_VERSION)
     con = sqlite3.connect(DB)
     n_fig = con.execute("SELECT COUNT(*) FROM figure").fetchone()[0]
     n_units = con.execute("SELECT COUNT(*) FROM unit").fetchone()[0]

@@ -11,6 +11,7 @@ A figure far outside its unit's own history is a warning with the expected range
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,6 +87,7 @@ class FlowHistory:
         self.since = since
         self.flow_ids = [i.id for i in catalog.indicators if i.kind == "flow"]
         self.series: dict[tuple[int, int], dict[str, dict[int, _Val]]] = {}
+        self._sorted: dict[tuple[int, int], list[str]] = {}
         self.loaded: set[int] = set()
 
     def reach_back(self, since: str) -> None:
@@ -93,6 +95,7 @@ class FlowHistory:
         if since < self.since:
             self.since = since
             self.series.clear()
+            self._sorted.clear()
             self.loaded.clear()
 
     def load(self, unit_ids: set[int]) -> None:
@@ -108,7 +111,15 @@ class FlowHistory:
             ):
                 self.series.setdefault((uid, iid), {}).setdefault(period, {})[channel] = \
                     _Val(month, ytd, (self.db, import_id, sheet, cell))
+                self._sorted.pop((uid, iid), None)
             self.loaded.update(chunk)
+
+    def sorted_periods(self, key: tuple[int, int]) -> list[str]:
+        """The months stored for (unit, indicator), in order (kept until the key changes)."""
+        got = self._sorted.get(key)
+        if got is None:
+            got = self._sorted[key] = sorted(self.series.get(key, ()))
+        return got
 
     def record(self, plan: list[Change], import_id: int) -> None:
         """The figures a file has just written."""
@@ -116,8 +127,11 @@ class FlowHistory:
             f = c.figure
             if f.unit_id in self.loaded and c.period >= self.since and c.indicator_id in self.flow_ids:
                 where = (self.db, import_id, c.sheet, f.ytd_cell or f.month_cell)
-                self.series.setdefault((f.unit_id, c.indicator_id), {}).setdefault(c.period, {})[f.channel] = \
-                    _Val(f.month, f.ytd, where)
+                key = (f.unit_id, c.indicator_id)
+                months = self.series.setdefault(key, {})
+                if c.period not in months:
+                    self._sorted.pop(key, None)
+                months.setdefault(c.period, {})[f.channel] = _Val(f.month, f.ytd, where)
 
 
 def check_changes(db: Database, catalog: Catalog, units: UnitTree, plan: list[Change],
@@ -137,36 +151,36 @@ def check_changes(db: Database, catalog: Catalog, units: UnitTree, plan: list[Ch
         f = c.figure
         where = (None, 0, c.sheet, f.ytd_cell or f.month_cell)
         incoming.setdefault((f.unit_id, c.indicator_id), {}).setdefault(c.period, {})[f.channel] = _Val(f.month, f.ytd, where)
-    series: dict[tuple[int, int], dict[str, dict[int, _Val]]] = {}
-    for key, new in incoming.items():
-        stored = history.series.get(key)
-        if not stored:
-            series[key] = new
-            continue
-        merged = dict(stored)  # shallow: months of this file replace whole month entries below
-        for p, vals in new.items():
-            merged[p] = {**stored.get(p, {}), **vals}
-        series[key] = merged
-
     problems: list[Problem] = []
     for c in flows:
         f = c.figure
-        ser = series[(f.unit_id, c.indicator_id)]
+        key = (f.unit_id, c.indicator_id)
+        stored = history.series.get(key) or {}
+        new = incoming[key]
 
-        def value(period: str, channel: int = f.channel, ser=ser) -> _Val | None:
-            vals = ser.get(period)
-            if not vals:
-                return None
-            return vals.get(channel) or next(iter(vals.values()))
+        def value(period: str, channel: int = f.channel, stored=stored, new=new) -> _Val | None:
+            a, b = new.get(period), stored.get(period)
+            for vals in (a, b):
+                if vals and channel in vals:
+                    return vals[channel]
+            for vals in (a, b):
+                if vals:
+                    return next(iter(vals.values()))
+            return None
 
         ind = catalog.by_code[f.indicator]
+
         def base(f=f, ind=ind, c=c) -> dict:
             return {"unit": units.by_id[f.unit_id].name, "indicator": ind.name, "period": c.period}
 
+        months = history.sorted_periods(key)
+        if len(new) > 1:  # a file of several months: its other months count as known too
+            months = sorted(set(months) | set(new))
         year = c.period[:4]
-        known = sorted(p for p in ser if p[:4] == year and p != c.period)
-        earlier = [p for p in known if p < c.period]
-        later = [p for p in known if p > c.period]
+        i = bisect.bisect_left(months, c.period)
+        earlier = [p for p in months[max(0, i - 12):i] if p[:4] == year]
+        j = i + 1 if i < len(months) and months[i] == c.period else i
+        later = [p for p in months[j:j + 12] if p[:4] == year]
         prev_p = periods.add_months(c.period, -1)
         prev = value(prev_p) if earlier and earlier[-1] == prev_p else None
         # the month before, and the latest earlier month of the year with a 累计
@@ -212,17 +226,18 @@ def check_changes(db: Database, catalog: Catalog, units: UnitTree, plan: list[Ch
                 mval = f.ytd
             elif prev is not None and prev.ytd is not None:
                 mval = f.ytd - prev.ytd
-        if mval is None or len(ser) <= OUTLIER_MIN_HISTORY:
+        if mval is None or i < OUTLIER_MIN_HISTORY:
             continue
         past = []
         lo_p = periods.add_months(c.period, -12)
-        for p, vals in ser.items():
-            if lo_p <= p < c.period:
-                v = vals.get(f.channel) or next(iter(vals.values()))
-                if v.month is not None:
-                    past.append(v.month)
-                elif v.ytd is not None and p.endswith("-01"):
-                    past.append(v.ytd)
+        for p in months[bisect.bisect_left(months, lo_p):i]:
+            v = value(p)
+            if v is None:
+                continue
+            if v.month is not None:
+                past.append(v.month)
+            elif v.ytd is not None and p.endswith("-01"):
+                past.append(v.ytd)
         out = outlier(mval, past)
         if out:
             lo, hi = out

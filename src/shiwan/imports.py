@@ -216,6 +216,7 @@ class Importer:
         # a dry run's would-be writes: figure key -> value, and return key -> 报出日期
         self._pending: dict[tuple[int, int, str, int], checks.Stored] = {}
         self._pending_dates: dict[tuple[int, str, str], str] = {}
+        self._dated: set[tuple[int, str, str]] | None = None
 
     def apply(self, path: str, p: Parsed | None) -> FileResult:
         res = FileResult(file=path)
@@ -256,6 +257,8 @@ class Importer:
                     res.problems.extend(found)
                     res.import_id = self._log(res, parsed)
                     self._write(plan, res.import_id)
+                if self._dated is not None and parsed.submitted_on:
+                    self._dated.update((r.reporter_id, r.period, r.form) for r in parsed.returns)
                 break
             except _Refused:
                 return self._reject(res)
@@ -339,6 +342,12 @@ class Importer:
         pending = self._pending_dates.get((ret.reporter_id, ret.period, ret.form))
         if pending and pending > ours:
             return 0, pending
+        if self._dated is None:  # the returns stored with a 报出日期, read once per batch
+            self._dated = {(u, p, f) for u, p, f in self.db.all(
+                "SELECT DISTINCT unit_id, period, form FROM import_log WHERE status IN ('imported', 'revised') "
+                "AND submitted_on <> ''")}
+        if (ret.reporter_id, ret.period, ret.form) not in self._dated:
+            return None
         row = self.db.one(
             "SELECT id, submitted_on FROM import_log WHERE unit_id = :u AND period = :p AND form = :f "
             "AND status IN ('imported', 'revised') AND submitted_on > :s ORDER BY submitted_on DESC",
@@ -380,7 +389,9 @@ class Importer:
         out = []
         for f in ret.figures:
             iid = self.ind_ids[f.indicator]
-            old = self._pending.get((f.unit_id, iid, ret.period, f.channel)) or existing.get((f.unit_id, iid, f.channel))
+            old = existing.get((f.unit_id, iid, f.channel))
+            if self._pending:
+                old = self._pending.get((f.unit_id, iid, ret.period, f.channel)) or old
             changed = old is not None and not (_same(old.month, f.month) and _same(old.ytd, f.ytd))
             out.append(checks.Change(ret.period, ret.sheet, f, iid, old, changed))
         return out
@@ -391,7 +402,7 @@ class Importer:
         """One entry of the import log (a refusal has no counts and no import id in its result)."""
         unit_id = self.units.by_code[res.unit].id if res.unit in self.units.by_code else None
         return self.db.insert("import_log", {
-            "kind": "file", "file_name": Path(res.file).name, "file_path": str(Path(res.file).resolve()),
+            "kind": "file", "file_name": os.path.basename(res.file), "file_path": os.path.abspath(res.file),
             "sha256": res.sha256, "size": res.size, "form": res.form, "unit_id": unit_id, "period": res.period,
             "submitted_on": res.submitted_on, "imported_at": now_iso(), "os_user": self.user,
             "status": res.status, "n_new": res.new, "n_changed": res.changed, "n_unchanged": res.unchanged,

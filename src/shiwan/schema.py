@@ -1,6 +1,6 @@
 """Constants of the schema that light-weight code needs without importing SQLModel."""
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: period_lock.user_name, done_at (were by, at)
 
 # Who reported a figure: the unit itself, or its parent in a summary (see models.Figure).
 CHANNEL_OWN = 0
