@@ -32,7 +32,7 @@ from shiwan.errors import UserError
 from shiwan.i18n import t
 from shiwan.initdb import now_iso
 from shiwan.layout import Context, Options, ParsedFile, ReturnIn
-from shiwan.problems import Problem, error, warning
+from shiwan.problems import HasProblems, Problem, error, warning
 from shiwan.sandbox import Parsed, ParsePool, WorkersFailed
 from shiwan.schema import CHANNEL_OWN
 from shiwan.settings import os_user
@@ -44,7 +44,7 @@ EPS = 1e-9
 
 
 @dataclass
-class FileResult:
+class FileResult(HasProblems):
     """The outcome of one file, as the summary table and `--json` show it."""
 
     file: str
@@ -62,14 +62,6 @@ class FileResult:
     submitted_on: str = ""
     periods: list[str] = field(default_factory=list)  # a file of several month sheets names them all
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -25,7 +25,7 @@ from typing import Any
 from shiwan import periods
 from shiwan.catalog import Catalog, IndicatorDef
 from shiwan.i18n import t
-from shiwan.problems import Problem, error, warning
+from shiwan.problems import HasProblems, Problem, error, warning
 from shiwan.readers import Book, Sheet, cell_name
 from shiwan.schema import CHANNEL_OWN, CHANNEL_SUMMARY
 from shiwan.text import (
@@ -141,21 +141,13 @@ class ReturnIn:
 
 
 @dataclass
-class ParsedFile:
+class ParsedFile(HasProblems):
     returns: list[ReturnIn] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     form: str = ""
     reporter_id: int | None = None
     period: str = ""
     submitted_on: date | None = None
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
 
 
 @dataclass

@@ -59,3 +59,17 @@ def error(key: str, sheet: str = "", cell: str = "", **params: Any) -> Problem:
 
 def warning(key: str, sheet: str = "", cell: str = "", **params: Any) -> Problem:
     return Problem(WARNING, key, params, sheet, cell)
+
+
+class HasProblems:
+    """Errors and warnings of an object that keeps its problems in `problems`."""
+
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]

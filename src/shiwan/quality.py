@@ -139,9 +139,12 @@ def check_stored(db, period: str, under: str | None = None) -> list[Found]:
                 if m is not None:
                     past = []
                     for k in range(1, 13):
-                        v = own(u.id, ind.id, periods.add_months(period, -k))
+                        p_k = periods.add_months(period, -k)
+                        v = own(u.id, ind.id, p_k)
                         if v is not None and v.month is not None:
                             past.append(v.month)
+                        elif v is not None and v.ytd is not None and p_k.endswith("-01"):
+                            past.append(v.ytd)  # January: the year so far is the month
                     out = outlier(m, past)
                     if out:
                         found.append(Found("warning", "quality.outlier", u.code, u.name, ind.code, period,

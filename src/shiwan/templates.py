@@ -160,15 +160,10 @@ def _footer(ws, row: int, width: int, period: str) -> None:
 
 
 def _finish(ws, header_rows: int, first_col: int) -> None:
-    from openpyxl.worksheet.properties import PageSetupProperties
+    from shiwan.xlsxreport import a4_landscape_one_page_wide
 
     ws.freeze_panes = ws.cell(header_rows + 1, first_col)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.print_options.horizontalCentered = True
+    a4_landscape_one_page_wide(ws)
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False

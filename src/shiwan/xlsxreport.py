@@ -240,7 +240,8 @@ def _add_chart(ws, report: Report, ref: tuple, anchor_row: int) -> None:
     ws.add_chart(chart, f"A{anchor_row}")
 
 
-def _print_setup(ws, report: Report) -> None:
+def a4_landscape_one_page_wide(ws) -> None:
+    """The print setup of every sheet we write: A4 landscape, fitted to one page wide, centred."""
     from openpyxl.worksheet.properties import PageSetupProperties
 
     ws.page_setup.orientation = "landscape"
@@ -249,6 +250,10 @@ def _print_setup(ws, report: Report) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.print_options.horizontalCentered = True
+
+
+def _print_setup(ws, report: Report) -> None:
+    a4_landscape_one_page_wide(ws)
     ws.page_margins.left = ws.page_margins.right = 0.4
     generated = datetime.fromisoformat(report.generated_at).strftime("%Y-%m-%d %H:%M")
     ws.oddFooter.left.text = t("xlsx.generated", when=generated, version=__version__)
