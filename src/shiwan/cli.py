@@ -55,6 +55,9 @@ class ShiwanGroup(TyperGroup):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:  # Ctrl-C: the file in progress was rolled back
+            _err_line(t("interrupted"))
+            raise typer.Exit(130) from None
         except Exception as exc:
             mod = type(exc).__module__ or ""
             if mod.startswith(("typer", "click")):
