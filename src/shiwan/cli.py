@@ -162,9 +162,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    db: Annotated[str | None, typer.Option("--db", help=h("数据库文件(默认 ./shiwan.db,或环境变量 SHIWAN_DB)",
+    db: Annotated[str | None, typer.Option("--db", metavar="PATH", help=h("数据库文件(默认 ./shiwan.db,或环境变量 SHIWAN_DB)",
                                                          "database file (default ./shiwan.db, or SHIWAN_DB)"))] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help=h("界面语言:zh(默认)或 en;也可设 SHIWAN_LANG",
+    lang: Annotated[str | None, typer.Option("--lang", metavar="zh|en", help=h("界面语言:zh(默认)或 en;也可设 SHIWAN_LANG",
                                                              "language: zh (default) or en; or set SHIWAN_LANG"))] = None,
     debug: Annotated[bool, typer.Option("--debug", help=h("出错时显示程序内部的详细信息", "show internal details on errors"))] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
