@@ -306,3 +306,13 @@ def test_interrupted_import_leaves_nothing_half_written(db_path, tmp_path, monke
     db.close()
     assert query(db_path, "SELECT COUNT(*) FROM figure") == [(0,)]
     assert query(db_path, "SELECT COUNT(*) FROM import_log") == [(0,)]
+
+
+def test_quoted_glob_and_folder_skipping(cli, tmp_path):
+    city_summary(tmp_path / "mail" / "鹤岗市2003年6月.xlsx", [("市本级", 5, 30, 1, 4)])
+    (tmp_path / "mail" / "说明.docx").write_bytes(b"PK")
+    (tmp_path / "mail" / "~$鹤岗市2003年6月.xlsx").write_bytes(b"lock")
+    code, out = outcome(cli, str(tmp_path / "mail" / "*.xlsx"))
+    assert code == 0 and set(out) == {"鹤岗市2003年6月.xlsx"}
+    text = cli("import", tmp_path / "mail").stdout
+    assert "说明.docx" in text  # named as passed over, not silently dropped

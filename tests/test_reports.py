@@ -288,3 +288,14 @@ def test_xlsx_renders_in_libreoffice(scenario, tmp_path):
                     "--outdir", str(tmp_path), str(out)], check=True, capture_output=True, timeout=180)
     pdf = (tmp_path / "progress.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") + pdf.count(b"/Type/Page") >= 1
+
+
+def test_deadline_day_is_a_setting(scenario):
+    assert scenario("config", "set", "deadline_day", "10").exit_code == 0
+    assert scenario("config", "set", "deadline_day", "40").exit_code == 2
+    assert scenario("config", "set", "colour", "red").exit_code == 2
+    listed = json.loads(scenario("config", "list", "--format", "json").stdout)
+    assert listed == [{"key": "deadline_day", "value": "10"}]
+    rows = rows_of(scenario, "report", "completeness", "--period", "2003-06")
+    hg = by([r for r in rows if r["section"] == "summary"], "unit_code", "row_type")[("230400", "unit")]
+    assert (hg["on_time"], hg["late"], hg["deadline"]) == (2, 0, "2003-07-10")

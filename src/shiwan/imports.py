@@ -110,7 +110,8 @@ def collect_files(args: Iterable[str]) -> FileList:
         elif p.is_file():
             files.append(p)
         elif any(ch in arg for ch in "*?["):
-            matched = sorted(Path(m) for m in glob.glob(arg, recursive=True) if Path(m).is_file())
+            matched = sorted(Path(m) for m in glob.glob(arg, recursive=True)
+                             if Path(m).is_file() and not Path(m).name.startswith(("~$", ".")))
             if matched:
                 files.extend(matched)
             else:

@@ -461,6 +461,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "scheme.weights": ("各项权重之和为 {total},应为 100", "the weights add up to {total}, not 100"),
     "scheme.cap": ("cap 应大于0", "cap must be above 0"),
     "scheme.bands": ("[bands] 中 pass 不能高于 excellent", "[bands] pass must not be above excellent"),
+    "config.unknown": ("没有设置项 {key};可设置的有:{known}", "there is no setting {key}; known: {known}"),
+    "config.range": ("{key} 应为 {lo} 到 {hi} 之间的整数", "{key} must be a whole number from {lo} to {hi}"),
+    "config.done": ("已设置 {key} = {value}", "{key} set to {value}"),
+    "col.setting": ("设置项", "setting"),
+    "col.value": ("值", "value"),
     # -- database ------------------------------------------------------------------------------------------
     "db.missing": ("数据库 {location} 不存在;请先运行 shiwan init 创建(或用 --db 指定已有的数据库)",
                    "database {location} does not exist; create it with shiwan init (or point --db at an existing one)"),
