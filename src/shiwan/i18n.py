@@ -43,7 +43,7 @@ def is_en() -> bool:
     return get_lang() == "en"
 
 
-def t(key: str, **params: object) -> str:
+def t(key: str, /, **params: object) -> str:
     """The message `key` in the current language, formatted with `params`."""
     from shiwan.messages import MESSAGES
 
