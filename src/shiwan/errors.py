@@ -8,7 +8,7 @@ class UserError(Exception):
 
     exit_code 1: some input was refused; 2: the command was used wrongly."""
 
-    def __init__(self, key: str, exit_code: int = 1, **params: object):
+    def __init__(self, key: str, /, exit_code: int = 1, **params: object):
         super().__init__(key)
         self.key = key
         self.params = params
@@ -23,7 +23,7 @@ class UserError(Exception):
 class UsageError(UserError):
     """A command used wrongly (exit status 2)."""
 
-    def __init__(self, key: str, **params: object):
+    def __init__(self, key: str, /, **params: object):
         super().__init__(key, exit_code=2, **params)
 
 
@@ -31,7 +31,7 @@ class FileContentError(ValueError):
     """A data file (units, catalog, campaign, scoring scheme) that cannot be used: where in it, and a
     message key, so that it reads in the user's language like every other message."""
 
-    def __init__(self, where: object, key: str, **params: object):
+    def __init__(self, where: object, key: str, /, **params: object):
         super().__init__(key)
         self.where = str(where)
         self.key = key

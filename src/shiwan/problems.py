@@ -53,11 +53,11 @@ class Problem:
                    rec.get("cell", ""))
 
 
-def error(key: str, sheet: str = "", cell: str = "", **params: Any) -> Problem:
+def error(key: str, /, sheet: str = "", cell: str = "", **params: Any) -> Problem:
     return Problem(ERROR, key, params, sheet, cell)
 
 
-def warning(key: str, sheet: str = "", cell: str = "", **params: Any) -> Problem:
+def warning(key: str, /, sheet: str = "", cell: str = "", **params: Any) -> Problem:
     return Problem(WARNING, key, params, sheet, cell)
 
 
