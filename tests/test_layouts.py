@@ -226,3 +226,93 @@ def test_a_template_reused_for_another_unit_or_month_is_refused(cli, db_path, tm
     code, r = imp(cli, tmp_path / "改了单位.xlsx")
     assert code == 1 and r["errors"][0]["code"] == "layout.template_conflict" and "宝清县" in r["errors"][0]["message"]
     assert snapshot(db_path) == before
+
+
+# -- the second red-team round ----------------------------------------------------------------------------
+
+
+def test_unit_merged_over_two_unlabelled_rows_is_refused_naming_the_row(cli, tmp_path):
+    rows = [["哈尔滨市总工会统计表"], ["(2003年1-6月)"], ["单位", "实现再就业人数"], ["市本级", 30], ["道里区", 20], [None, 7]]
+    code, r = imp(cli, sheet_rows(rows, tmp_path / "a.xlsx", merges=["A5:A6"]))
+    assert code == 1 and [(e["cell"], e["code"]) for e in r["errors"]] == [("A6", "layout.merged_unit_rows")]
+
+
+def test_units_in_two_rows_labelled_month_and_ytd(cli, db_path, tmp_path):
+    rows = [["哈尔滨市总工会统计表"], ["(2003年1-6月)"], ["单位", "项目", "实现再就业人数", "再就业基地数"],
+            ["市本级", "本月", 5, None], [None, "本年累计", 82, 1], ["道里区", "本月", 50, None], [None, "本年累计", 247, 3],
+            ["合计", "本月", 55, None], [None, "本年累计", 329, 4]]
+    code, r = imp(cli, sheet_rows(rows, tmp_path / "a.xlsx", merges=["A4:A5", "A6:A7", "A8:A9"]))
+    assert code == 0, r
+    got = stored(db_path)
+    assert got[("230100", "reemployed", 0, "2003-06")] == (5.0, 82.0)
+    assert got[("230102", "reemployed", 1, "2003-06")] == (50.0, 247.0)
+    assert got[("230102", "bases", 1, "2003-06")] == (None, 3.0)
+    rows[-1][2] = 330  # the 累计 total row is checked against the units' 累计 rows
+    code, r = imp(cli, sheet_rows(rows, tmp_path / "b.xlsx", merges=["A4:A5", "A6:A7", "A8:A9"]))
+    assert code == 1 and [(e["cell"], e["code"]) for e in r["errors"]] == [("C9", "check.total_mismatch")]
+
+
+def test_number_followed_by_its_own_measure_unit(cli, db_path, tmp_path):
+    rows = [["哈尔滨市总工会统计表"], ["(2003年1-6月)"], ["单位", "实现再就业人数", "职业介绍人次"], ["市本级", "35人", "150人次"]]
+    code, r = imp(cli, sheet_rows(rows, tmp_path / "a.xlsx"))
+    assert code == 0, r
+    rows[-1] = ["市本级", "35户", "150"]
+    code, r = imp(cli, sheet_rows(rows, tmp_path / "b.xlsx"))
+    assert code == 1 and r["errors"][0]["cell"] == "B4"
+
+
+def test_header_repeated_on_a_second_printed_page(cli, db_path, tmp_path):
+    head = [["单位", "实现再就业人数", None], [None, "本月", "本年累计"]]
+    rows = [["哈尔滨市总工会“十万行动”进展情况统计表"], ["(2003年1-6月)"], *head, ["市本级", 5, 30], ["道里区", 3, 20],
+            ["哈尔滨市总工会“十万行动”进展情况统计表(续表)"], *head, ["南岗区", 2, 10], ["合计", 10, 60]]
+    code, r = imp(cli, sheet_rows(rows, tmp_path / "a.xlsx", merges=["B3:C3", "B8:C8"]))
+    assert code == 0, r
+    assert stored(db_path)[("230103", "reemployed", 1, "2003-06")] == (2.0, 10.0)
+
+
+def test_a_second_table_on_the_same_sheet_is_refused_clearly(cli, tmp_path):
+    rows = [["哈尔滨市总工会统计表"], ["(2003年1-5月)"], ["单位", "实现再就业人数"], ["市本级", 30], [], [],
+            ["2003年6月"], ["单位", "实现再就业人数"], ["市本级", 35]]
+    code, r = imp(cli, sheet_rows(rows, tmp_path / "a.xlsx"))
+    assert code == 1 and r["errors"][0]["code"] == "layout.second_table" and r["errors"][0]["cell"] == "A7"
+
+
+def test_january_with_only_this_month_filled_in(cli, db_path, tmp_path):
+    rows = [["哈尔滨市总工会统计表"], ["2003年1月"], ["单位", "实现再就业人数", None], [None, "本月", "本年累计"],
+            ["市本级", 19, None], ["道里区", 7, None]]
+    code, r = imp(cli, sheet_rows(rows, tmp_path / "a.xlsx", merges=["B3:C3"]))
+    assert code == 0, r
+    assert stored(db_path)[("230100", "reemployed", 0, "2003-01")] == (19.0, None)
+
+
+def test_a_row_of_a_county_return_naming_no_indicator_is_warned(cli, db_path, tmp_path):
+    rows = [["“十万行动”月报表"], ["2003年6月"], ["填报单位:道里区总工会"], ["序号", "指标名称", "计量单位", "本月", "本年累计"],
+            ["一", "实现再就业人数", "人", 5, 30], [None, "其中:4050人员", "人", 2, 9], ["二", "职业培训人数", "人", 4, 20]]
+    code, r = imp(cli, sheet_rows(rows, tmp_path / "a.xlsx"))
+    assert code == 0 and [(w["cell"], w["code"]) for w in r["warnings"]] == [("B6", "layout.unknown_row")]
+    assert "4050" in r["warnings"][0]["message"]
+
+
+def test_an_instructions_sheet_listing_the_indicators_is_passed_over(cli, db_path, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "填表说明"
+    for row in (["序号", "指标名称", "计量单位", "解释"], [1, "实现再就业人数", "人", "当月帮助实现再就业的人数"],
+                [2, "职业培训人数", "人", "参加培训的人数"]):
+        ws.append(row)
+    ws2 = wb.create_sheet("报表")
+    for row in (["哈尔滨市总工会统计表"], ["(2003年1-6月)"], ["单位", "实现再就业人数"], ["市本级", 30]):
+        ws2.append(row)
+    wb.save(tmp_path / "a.xlsx")
+    code, r = imp(cli, tmp_path / "a.xlsx")
+    assert code == 0, r
+    assert stored(db_path)[("230100", "reemployed", 0, "2003-06")] == (None, 30.0)
+
+
+def test_total_written_in_the_serial_cell_merged_across(cli, tmp_path):
+    rows = [["哈尔滨市总工会统计表"], ["(2003年1-6月)"], ["序号", "单位", "实现再就业人数"], [1, "市本级", 30], [2, "道里区", 20],
+            ["合计", None, 51]]
+    code, r = imp(cli, sheet_rows(rows, tmp_path / "a.xlsx", merges=["A6:B6"]))
+    assert code == 1 and [(e["cell"], e["code"]) for e in r["errors"]] == [("C6", "check.total_mismatch")]

@@ -186,11 +186,23 @@ def recognize(book: Book, ctx: Context, opts: Options) -> ParsedFile:
         else:
             out.problems.append(error("layout.no_indicators", sheet=sheets[0].name))
         return out
+    if len(candidates) > 1:  # an instructions sheet listing the indicators is not a return
+        returns_like = [c for c in candidates if not _INSTRUCTION_SHEET.search(c[0].name)]
+        candidates = returns_like or candidates
+    parsed = []
     for sheet, hits in candidates:
         parser = _SheetParser(sheet, hits, ctx, opts, meta, out)
-        ret = parser.parse()
+        parsed.append((sheet, parser.parse(), parser.problems))
+    any_return = any(ret is not None for _, ret, _ in parsed)
+    for sheet, ret, problems in parsed:
         if ret is not None:
             out.returns.append(ret)
+            out.problems.extend(problems)
+        elif any_return and all(p.key in _NOT_A_RETURN for p in problems if p.is_error):
+            # beside a sheet that is a return, one that is not (notes, a list of indicators) is passed over
+            out.problems.append(warning("layout.sheet_skipped", sheet=sheet.name))
+        else:
+            out.problems.extend(problems)
     if out.returns:
         first = out.returns[0]
         out.form, out.reporter_id, out.period = first.form, first.reporter_id, first.period
@@ -207,6 +219,12 @@ def recognize(book: Book, ctx: Context, opts: Options) -> ParsedFile:
     if not out.returns and not out.errors:
         out.problems.append(error("layout.no_indicators", sheet=candidates[0][0].name))
     return out
+
+
+_INSTRUCTION_SHEET = re.compile(r"说明|目录|封面|解释|指标体系|instruction|readme", re.I)
+# failures that mean a sheet is not a return at all (rather than a return with a bad cell)
+_NOT_A_RETURN = {"layout.no_period", "layout.no_measure_header", "layout.no_unit", "layout.no_rows",
+                 "layout.measure_unknown", "layout.no_indicators"}
 
 
 def _template_meta(book: Book) -> dict[str, str]:
@@ -306,7 +324,7 @@ class _SheetParser:
             if report:
                 self.err("read.formula_no_value", r, c)
             return False, None
-        p = parse_figure(self.sheet.cell(r, c), ind.decimals)
+        p = parse_figure(self.sheet.cell(r, c), ind.decimals, ind.measure)
         if not p.ok:
             if report:
                 self._value_error(p, r, c, ind)
@@ -345,13 +363,14 @@ class _SheetParser:
     # -- orientation ----------------------------------------------------------------------------
 
     def parse(self) -> ReturnIn | None:
-        by_row: dict[int, int] = {}
-        by_col: dict[int, int] = {}
-        for r, c, _, _ in self.hits:
-            by_row[r] = by_row.get(r, 0) + 1
-            by_col[c] = by_col.get(c, 0) + 1
-        best_row = max(by_row.values())
-        best_col = max(by_col.values())
+        # distinct indicators: a header repeated down the page names the same ones again
+        by_row: dict[int, set[str]] = {}
+        by_col: dict[int, set[str]] = {}
+        for r, c, code, _ in self.hits:
+            by_row.setdefault(r, set()).add(code)
+            by_col.setdefault(c, set()).add(code)
+        best_row = max(len(v) for v in by_row.values())
+        best_col = max(len(v) for v in by_col.values())
         form = self.meta.get("form")
         if form not in (FORM_UNIT, FORM_SUMMARY):
             form = FORM_SUMMARY if best_row > best_col else FORM_UNIT if best_col > best_row else None
@@ -359,11 +378,7 @@ class _SheetParser:
                 r, c, _, _ = self.hits[0]
                 right = [self.sheet.cell(r, j) for j in range(c + 1, c + 6)]
                 form = FORM_UNIT if any(_is_number(v) for v in right) else FORM_SUMMARY
-        try:
-            ret = self._parse_summary() if form == FORM_SUMMARY else self._parse_unit_return()
-        finally:
-            self.out.problems.extend(self.problems)
-        return ret
+        return self._parse_summary() if form == FORM_SUMMARY else self._parse_unit_return()
 
     # -- lines above and below the table ---------------------------------------------------------------
 
@@ -625,6 +640,7 @@ class _SheetParser:
                     continue
                 self.err("layout.duplicate_column", hr, c, indicator=ind.name,
                          other=cell_name(hr, columns[code][slot]))
+                skipped.add(c)
                 continue
             columns.setdefault(code, {})[slot] = c
         for code, slots in columns.items():
@@ -644,7 +660,15 @@ class _SheetParser:
                 break
         self._read_lines(range(0, top), range(end, sheet.height))
         period, hint = self._period()
-        fallback = self._fallback_measure(hint, period)
+        row_measure_col = None
+        if unknown_measure:
+            row_measure_col = self._row_measure_column(first_data, end, {unit_col, serial_col}, min(col_ind))
+        if row_measure_col is not None:  # each unit in two rows: 本月, then 本年累计 (a 项目 column says which)
+            for code, c in unknown_measure:
+                columns.setdefault(code, {})["by_row"] = c
+                mapped.add(c)
+            unknown_measure = []
+        fallback = self._fallback_measure(hint, period) if unknown_measure else None
         for code, c in unknown_measure:
             ind = cat.by_code[code]
             if fallback is None:
@@ -662,25 +686,48 @@ class _SheetParser:
                     slots["month_from_ytd"] = slots["ytd"]
         self._check_ranges(period)
         self._warn_unmapped_columns(band, first_data, end,
-                                    mapped | {unit_col, serial_col} | {c for _, c in unknown_measure} | skipped)
+                                    mapped | {unit_col, serial_col, row_measure_col} | {c for _, c in unknown_measure}
+                                    | skipped)
 
         reporter_file, how = self._reporter_candidates()
         # read the rows
         rows: list[tuple[int, str, str]] = []  # (row, kind, label) kind: unit | total | own | subtotal
         written: dict[int, str] = {}  # row -> the label as written, for messages
+        row_measure: dict[int, str] = {}  # row -> month | ytd, where units come in two rows
+        hit_rows = {h[0] for h in self.hits}
+        last_label = ("", "", -1)  # (label, written, row) of the last unit row, for rows under a merged name
         for r in range(first_data, end):
             label_raw = sheet.cell(r, unit_col) if unit_col is not None else None
+            if label_raw is None and unit_col is not None:
+                tl = self.top_left(r, unit_col)
+                if tl[0] == r:  # `合计` written in the 序号 cell merged across into the unit column
+                    label_raw = sheet.cell(*tl)
             label = normalize_unit_name(_text(label_raw)) if label_raw is not None else ""
             written[r] = squash(_text(label_raw)) if label_raw is not None else ""
             has_numbers = any(sheet.cell(r, c) is not None for c in mapped)
+            if r in hit_rows or self._measure_row(r) or normalize_header(written[r]) in _UNIT_HEADERS \
+                    or "续表" in written[r]:
+                continue  # the header again, on a second printed page
+            if not has_numbers and label and find_period(_text(label_raw)) and r > first_data:
+                self.err("layout.second_table", r, unit_col or 0, text=" ".join(_text(label_raw).split()))
+                break  # one table a sheet: a second month belongs on a sheet of its own
+            if row_measure_col is not None:
+                w = measure_word(_text(sheet.cell(r, row_measure_col)))
+                if w in ("month", "ytd"):
+                    row_measure[r] = w
+                    if not label and last_label[0] and has_numbers:
+                        label, written[r] = last_label[0], last_label[1]  # the name is merged over both rows
             if not label:
                 if has_numbers:
-                    # a merged label cell above covers this row: not a separate unit
                     tl = self.top_left(r, unit_col) if unit_col is not None else (r, 0)
-                    if tl != (r, unit_col):
+                    if tl != (r, unit_col) and tl[0] < r:
+                        # a unit's name merged over two rows of figures, and nothing says what the second is
+                        self.err("layout.merged_unit_rows", r, unit_col, name=_text(sheet.cell(*tl)).strip(),
+                                 first=cell_name(*tl))
                         continue
                     self.err("layout.row_without_unit", r, unit_col if unit_col is not None else 0)
                 continue
+            last_label = (label, written[r], r)
             if label in _TOTAL_WORDS or label.startswith(("合计", "总计")) or label.endswith("合计"):
                 rows.append((r, "total", label))
             elif _SUBTOTAL.search(label):
@@ -713,8 +760,25 @@ class _SheetParser:
         totals: list[int] = []
         unit_rows: list[int] = []
         unresolved = False
+        data_rows = [r for r, _, _ in rows]
+        for code, slots in columns.items():
+            if cat.by_code[code].kind != "flow" or "month" not in slots or "ytd" not in slots:
+                continue
+            blank = {k: all(sheet.cell(r, slots[k]) is None for r in data_rows) for k in ("month", "ytd")}
+            for k, other in (("month", "ytd"), ("ytd", "month")):
+                if blank[k] and not blank[other]:
+                    del slots[k]  # only the other half was filled in: this half is not reported, not zero
+                    break
+        pair_of: dict[int, int] = {}  # a unit's 本年累计 row -> its 本月 row (row-measure layouts)
+        if row_measure_col is not None:
+            prev: tuple[int, str] | None = None
+            for r, _kind, label in rows:
+                if prev and prev[1] == label and row_measure.get(prev[0]) == "month" and row_measure.get(r) == "ytd":
+                    pair_of[r] = prev[0]
+                prev = (r, label)
+        paired = set(pair_of.values())
         for r, kind, label in rows:
-            if kind == "subtotal":
+            if kind == "subtotal" or r in paired:
                 continue
             if kind == "total" or (kind == "unit" and label in rep_names):
                 totals.append(r)
@@ -742,16 +806,68 @@ class _SheetParser:
             seen_units[unit.id] = r
             unit_rows.append(r)
             channel = CHANNEL_OWN if unit.id == reporter.id else CHANNEL_SUMMARY
-            figures.extend(self._row_figures(r, unit.id, columns, channel))
+            if row_measure_col is not None:
+                figures.extend(self._row_pair_figures({row_measure.get(x, "ytd"): x for x in (pair_of.get(r), r)
+                                                       if x is not None}, unit.id, columns, channel))
+            else:
+                figures.extend(self._row_figures(r, unit.id, columns, channel))
         if not unresolved:  # with a row left out, a 合计 that adds up would look wrong: say it once
-            for r in totals:
-                self._check_total(r, unit_rows, columns)
+            if row_measure_col is not None:  # totals by row: each against the units' rows of its kind
+                by_kind = {m: [x for ur in unit_rows for x in (pair_of.get(ur), ur) if x is not None
+                               and row_measure.get(x) == m] for m in ("month", "ytd")}
+                total_rows = [x for r in totals for x in (r, *[k for k, v in pair_of.items() if v == r])]
+                for r in dict.fromkeys(total_rows):
+                    cols = {code: {"x": slots["by_row"]} for code, slots in columns.items() if "by_row" in slots}
+                    self._check_total(r, by_kind.get(row_measure.get(r, "ytd"), []), cols)
+            else:
+                for r in totals:
+                    self._check_total(r, unit_rows, columns)
         if not figures and not any(p.is_error for p in self.problems):
             self.err("layout.no_rows")
         self._check_not_blank(figures, unit_rows, columns)
         if period is None:
             return None
         return ReturnIn(FORM_SUMMARY, reporter.id, period, self.name, figures, self.submitted_on)
+
+    def _row_measure_column(self, first: int, end: int, taken: set, first_ind_col: int) -> int | None:
+        """A column left of the figures whose cells say 本月 / 本年累计 row by row (a 项目 column)."""
+        for c in range(0, first_ind_col):
+            if c in taken:
+                continue
+            words = [measure_word(_text(self.sheet.cell(r, c))) for r in range(first, end)
+                     if self.sheet.cell(r, c) is not None]
+            if len(words) >= 2 and sum(1 for w in words if w in ("month", "ytd")) >= 0.8 * len(words) \
+                    and {"month", "ytd"} <= set(words):
+                return c
+        return None
+
+    def _row_pair_figures(self, rows: dict[str, int], unit_id: int, columns: dict[str, dict[str, int]],
+                          channel: int) -> list[FigureIn]:
+        """A unit given in two rows, 本月 and 本年累计, each indicator in one column."""
+        figs = []
+        for code, slots in columns.items():
+            c = slots.get("by_row")
+            if c is None:  # a column with its own header (a stock's level): read on the 本年累计 row
+                figs.extend(self._row_figures(rows.get("ytd", max(rows.values())), unit_id, {code: slots}, channel))
+                continue
+            ind = self.ctx.catalog.by_code[code]
+            vals: dict[str, tuple[float | None, str]] = {}
+            ok = True
+            for measure, r in rows.items():
+                slot = _slot(ind, measure)
+                if slot is None or (ind.kind == "stock" and measure == "month" and "ytd" in rows):
+                    continue
+                good, v = self.read(r, c, ind)
+                if not good:
+                    ok = False
+                    continue
+                vals[slot] = (v, cell_name(r, c))
+            fig = _figure(unit_id, ind, vals, channel, False) if ok else None
+            if fig:
+                figs.append(fig)
+                self._check_month_le_ytd(fig, ind)
+        self._check_rules(figs, min(rows.values()))
+        return figs
 
     def _measure_row(self, r: int) -> bool:
         """A header row of 本月 / 本年累计 words over (or under) indicator columns — not a title line
@@ -1018,6 +1134,12 @@ class _SheetParser:
                 if fig is not None:
                     figures.append(fig)
                     self._check_month_le_ytd(fig, ind)
+        for b in blocks:  # rows inside a block that name no indicator but hold figures
+            ind_rows = {h[0] for h in b["rows"]}
+            for r in range(b["rows"][0][0] + 1, b["rows"][-1][0]):
+                text = _text(sheet.cell(r, b["ind_col"])).strip()
+                if r not in ind_rows and text and any(sheet.cell(r, col) is not None for col in b["measure_cols"].values()):
+                    self.warn("layout.unknown_row", r, b["ind_col"], text=" ".join(text.split()))
         self._check_rules(figures, first_row)
         if figures and not any(p.is_error for p in self.problems) and all(
                 sheet.cell(h[0], col) is None for b in blocks for h in b["rows"] for col in b["measure_cols"].values()):

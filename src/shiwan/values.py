@@ -53,8 +53,9 @@ def _err(key: str, raw: object, **more: object) -> Parsed:
     return Parsed(error=key, params=(("value", show(raw)), *more.items()))
 
 
-def parse_figure(raw: object, decimals: int = 0) -> Parsed:
-    """Read `raw` (whatever the spreadsheet reader gave) as a figure with at most `decimals`."""
+def parse_figure(raw: object, decimals: int = 0, unit: str = "") -> Parsed:
+    """Read `raw` (whatever the spreadsheet reader gave) as a figure with at most `decimals`; a number
+    followed by the indicator's own measure unit (`35人` for people) is that number."""
     if raw is None:
         return BLANK
     if raw.__class__ is float and decimals == 0 and raw >= 0 and raw.is_integer() and raw < 1e12:
@@ -72,6 +73,8 @@ def parse_figure(raw: object, decimals: int = 0) -> Parsed:
         if text in ZERO_MARKS:
             return Parsed(value=0.0)
         compact = text.replace(" ", "").replace("\u2009", "")
+        if unit and compact.endswith(unit) and len(compact) > len(unit):
+            compact = compact[: -len(unit)]
         compact = _THOUSANDS.sub("", compact)
         if compact.startswith("-") and _NUMBER.match(compact[1:]):
             return _err("value.negative", raw)
