@@ -851,21 +851,11 @@ class _SheetParser:
                 figs.extend(self._row_figures(rows.get("ytd", max(rows.values())), unit_id, {code: slots}, channel))
                 continue
             ind = self.ctx.catalog.by_code[code]
-            vals: dict[str, tuple[float | None, str]] = {}
-            ok = True
-            for measure, r in rows.items():
-                slot = _slot(ind, measure)
-                if slot is None or (ind.kind == "stock" and measure == "month" and "ytd" in rows):
-                    continue
-                good, v = self.read(r, c, ind)
-                if not good:
-                    ok = False
-                    continue
-                vals[slot] = (v, cell_name(r, c))
-            fig = _figure(unit_id, ind, vals, channel, False) if ok else None
+            cells = {_slot(ind, m): (r, c) for m, r in rows.items()
+                     if _slot(ind, m) and not (ind.kind == "stock" and m == "month" and "ytd" in rows)}
+            fig = self._figure_at(unit_id, ind, cells, channel)
             if fig:
                 figs.append(fig)
-                self._check_month_le_ytd(fig, ind)
         self._check_rules(figs, min(rows.values()))
         return figs
 
@@ -961,26 +951,28 @@ class _SheetParser:
             else:
                 self.warn("layout.unknown_column", band[0], c, header=header)
 
+    def _figure_at(self, unit_id: int, ind: IndicatorDef, cells: dict[str, tuple[int, int]], channel: int,
+                   month_from_ytd: bool = False) -> FigureIn | None:
+        """One figure read from its cells ({'month'|'ytd': (row, col)}); every bad cell is reported."""
+        vals: dict[str, tuple[float | None, str]] = {}
+        ok = True
+        for slot, (r, c) in cells.items():
+            good, v = self.read(r, c, ind)
+            if good:
+                vals[slot] = (v, cell_name(r, c))
+            ok = ok and good
+        fig = _figure(unit_id, ind, vals, channel, month_from_ytd) if ok else None
+        if fig:
+            self._check_month_le_ytd(fig, ind)
+        return fig
+
     def _row_figures(self, r: int, unit_id: int, columns: dict[str, dict[str, int]], channel: int) -> list[FigureIn]:
         figs = []
         for code, slots in columns.items():
-            ind = self.ctx.catalog.by_code[code]
-            vals: dict[str, tuple[float | None, str]] = {}
-            ok = True
-            for slot, c in slots.items():
-                if slot == "month_from_ytd":
-                    continue
-                good, v = self.read(r, c, ind)
-                if not good:
-                    ok = False
-                    continue
-                vals[slot] = (v, cell_name(r, c))
-            if not ok:
-                continue
-            fig = _figure(unit_id, ind, vals, channel, "month_from_ytd" in slots)
+            cells = {slot: (r, c) for slot, c in slots.items() if slot != "month_from_ytd"}
+            fig = self._figure_at(unit_id, self.ctx.catalog.by_code[code], cells, channel, "month_from_ytd" in slots)
             if fig:
                 figs.append(fig)
-                self._check_month_le_ytd(fig, ind)
         self._check_rules(figs, r)
         return figs
 
@@ -1133,7 +1125,6 @@ class _SheetParser:
                 fig = self._unit_row(r, ind, b["measure_cols"], reporter.id, period)
                 if fig is not None:
                     figures.append(fig)
-                    self._check_month_le_ytd(fig, ind)
         for b in blocks:  # rows inside a block that name no indicator but hold figures
             ind_rows = {h[0] for h in b["rows"]}
             for r in range(b["rows"][0][0] + 1, b["rows"][-1][0]):
@@ -1164,14 +1155,9 @@ class _SheetParser:
             cols = {"ytd": c_level} if c_level is not None else {}
         else:
             cols.pop("level", None)
-        vals: dict[str, tuple[float | None, str]] = {}
-        for slot, col in cols.items():
-            good, v = self.read(r, col, ind)
-            if not good:
-                return None
-            vals[slot] = (v, cell_name(r, col))
         january = period is not None and periods.month_of(period) == 1 and ind.kind == "flow"
-        return _figure(unit_id, ind, vals, CHANNEL_OWN, january and "month" not in vals)
+        return self._figure_at(unit_id, ind, {slot: (r, col) for slot, col in cols.items()}, CHANNEL_OWN,
+                               january and "month" not in cols)
 
 
 _MONEY = re.compile(r"[(（]\s*(?:计量)?(?:单位\s*[:：])?\s*(元|千元|万元|亿元)\s*[)）]\s*$")
