@@ -182,7 +182,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "{imported} imported, {revised} revised, {unchanged} unchanged, {rejected} rejected; {figures} figures written"),
     "import.totals_dry": ("检查结果(未写入):{imported} 个可导入、{revised} 个将修订、{unchanged} 个无变化、{rejected} 个有错误",
                           "check only (nothing written): {imported} would be imported, {revised} revised, {unchanged} unchanged, {rejected} refused"),
-    "import.skipped_files": ("文件夹中另有 {n} 个文件的扩展名不是表格(如 .doc .pdf),未读取:{names}", "{n} files in the folders do not have a spreadsheet extension (.doc, .pdf, ...) and were not read: {names}"),
+    "import.skipped_files": ("文件夹中另有 {n} 个文件的扩展名不是表格(如 .doc .pdf),未读取:{names}", "passed over {n} file(s) in the folders without a spreadsheet extension (.doc, .pdf, ...): {names}"),
     "template.written": ("已生成模板 {path}", "template written to {path}"),
     "revert.done": ("已撤销导入 #{id}(撤销记录 #{revert_id}):恢复 {restored} 个数字,删除 {removed} 个,{kept} 个已被之后的导入更新而保留",
                     "import #{id} reverted (as #{revert_id}): {restored} figures restored, {removed} removed, {kept} left as later imports set them"),
