@@ -93,9 +93,6 @@ class Catalog:
         except KeyError:
             code = self._match_cache[header] = self._names.get(normalize_header(header))
             return code
-        except AttributeError:  # unpickled from an older process without the cache
-            self._match_cache = {}
-            return self.match(header)
 
     def headline(self) -> list[IndicatorDef]:
         return [i for i in self.indicators if i.headline] or self.indicators[:3]

@@ -739,16 +739,8 @@ class _SheetParser:
 
         reporter = self._settle_reporter(reporter_file, how)
         units = self.ctx.units
-        if reporter is None and how != "error":
-            # infer from the rows: the common parent of the units named
-            parents = set()
-            for _r, kind, label in rows:
-                if kind == "unit":
-                    res = units.resolve(label)
-                    if res.unit and res.unit.parent_id is not None:
-                        parents.add(res.unit.parent_id)
-            if len(parents) == 1:
-                reporter = units.by_id[parents.pop()]
+        if reporter is None and how != "error":  # infer from the rows: the common parent of the units named
+            reporter = units.common_parent(label for _r, kind, label in rows if kind == "unit")
         if reporter is None:
             if how != "error" and not any(p.key.startswith("layout.unknown_unit") for p in self.problems):
                 self.err("layout.no_unit")

@@ -156,13 +156,7 @@ def _read(sheet: Sheet, hits: tuple[int, dict[int, str]], cat: Catalog, tree: Un
             continue
         rows.append((r, normalize_unit_name(str(label))))
     if reporter is None:
-        parents = set()
-        for _, label in rows:
-            res = tree.resolve(label)
-            if res.unit and res.unit.parent_id is not None:
-                parents.add(res.unit.parent_id)
-        if len(parents) == 1:
-            reporter = tree.by_id[parents.pop()]
+        reporter = tree.common_parent(label for _, label in rows)
     if reporter is None:
         out.problems.append(error("targets.no_unit", sheet=name))
         return

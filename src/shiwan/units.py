@@ -152,6 +152,16 @@ class UnitTree:
             return Resolution(cands[0])
         return Resolution(None, candidates=cands)
 
+    def common_parent(self, names) -> UnitRec | None:
+        """The one unit that every name resolving unambiguously lies directly under (the city whose
+        counties a table lists), or None."""
+        parents = set()
+        for name in names:
+            res = self.resolve(name)
+            if res.unit and res.unit.parent_id is not None:
+                parents.add(res.unit.parent_id)
+        return self.by_id[parents.pop()] if len(parents) == 1 else None
+
     def find_in_text(self, text: str) -> list[UnitRec]:
         """Units whose name occurs in a title line, in the order they occur; a longer name wins over
         a shorter one inside it (`哈尔滨市` is not also `哈尔滨`)."""
