@@ -30,12 +30,12 @@ OUT = Path(__file__).resolve().parent / "out"
 
 def _write_month(args: tuple[str, str, int, int, int]) -> list[str]:
     db_path, folder, year, month, seed = args
-    from shiwan import periods
-    from shiwan.catalog import Catalog
-    from shiwan.db import open_db
-    from shiwan.engine import targets_for
-    from shiwan.samples import simulate, write_city_summary, write_county_return
-    from shiwan.units import UnitTree
+    from shiwan.demo.samples import simulate, write_city_summary, write_county_return
+    from shiwan.ref import periods
+    from shiwan.ref.catalog import Catalog
+    from shiwan.ref.units import UnitTree
+    from shiwan.store.db import open_db
+    from shiwan.tally.engine import targets_for
 
     with open_db(db_path) as db:
         tree, cat = UnitTree.from_db(db), Catalog.from_db(db)
@@ -108,9 +108,9 @@ def read_calamine(files: list[Path]) -> int:
 
 
 def run_import(files: list[Path], base_db: str, workers: int | None) -> tuple[float, int, int]:
-    from shiwan.db import open_db
     from shiwan.imports import import_files
-    from shiwan.layout import Options
+    from shiwan.recognize.layout import Options
+    from shiwan.store.db import open_db
 
     with tempfile.TemporaryDirectory() as tmp:
         db_path = os.path.join(tmp, "bench.db")
@@ -133,7 +133,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--repeat", type=int, default=3, help="runs of each contender (medians are printed)")
     args = ap.parse_args()
-    from shiwan.initdb import init_database
+    from shiwan.store.initdb import init_database
 
     OUT.mkdir(parents=True, exist_ok=True)
     base_db = str(OUT / "base.db")
@@ -165,7 +165,7 @@ def main() -> None:
     n = len(files)
     print(f"openpyxl read-only, read every cell   {t_openpyxl:7.2f} s  {n / t_openpyxl:7.1f} files/s  ({cells:,} cells)")
     print(f"python-calamine, read every cell      {t_calamine:7.2f} s  {n / t_calamine:7.1f} files/s")
-    from shiwan.sandbox import ParsePool
+    from shiwan.read.sandbox import ParsePool
 
     default = ParsePool.__new__(ParsePool)
     ParsePool.__init__(default, None)  # how many readers the default is on this machine

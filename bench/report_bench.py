@@ -34,9 +34,9 @@ PROVINCES = 31
 
 
 def build(path: Path) -> None:
-    from shiwan.campaigns import CampaignDef, save_campaign
-    from shiwan.db import Database
-    from shiwan.initdb import init_database
+    from shiwan.ref.campaigns import CampaignDef, save_campaign
+    from shiwan.store.db import Database
+    from shiwan.store.initdb import init_database
 
     rng = random.Random(31)
     t0 = time.perf_counter()
@@ -126,7 +126,7 @@ def main() -> None:
     ap.add_argument("--rebuild", action="store_true")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    from shiwan.schema import SCHEMA_VERSION
+    from shiwan.ref.constants import SCHEMA_VERSION
 
     done = DB.with_suffix(".complete")
     if args.rebuild or not done.exists() or done.read_text() != SCHEMA_VERSION:
@@ -155,8 +155,8 @@ def main() -> None:
         print(f"{label:34s} {t * 1000:7.0f} ms wall, {max(0.0, t - base) * 1000:7.0f} ms beyond interpreter start")
 
     # the same reports as library calls in this process (imports already paid)
-    from shiwan.db import open_db
     from shiwan.reports import campaign_report, progress_report
+    from shiwan.store.db import open_db
 
     with open_db(str(DB)) as db:
         for label, fn in [

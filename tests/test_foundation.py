@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from shiwan.catalog import Catalog
-from shiwan.db import open_db
-from shiwan.templates import template_cells
+from shiwan.ref.catalog import Catalog
+from shiwan.render.templates import template_cells
+from shiwan.store.db import open_db
 
 from conftest import query, snapshot
 from helpers import city_summary, fill
@@ -121,7 +121,7 @@ def test_filled_city_template_total_formulas_and_subtree(cli, db_path, tmp_path)
     assert cli("template", "city", "--unit", "230400", "--period", "2003-06", "-o", tpl).exit_code == 0
     with open_db(str(db_path)) as db:
         cat = Catalog.from_db(db)
-        from shiwan.units import UnitTree
+        from shiwan.ref.units import UnitTree
 
         tree = UnitTree.from_db(db)
         members = [tree.by_code["230400"], *tree.children(tree.by_code["230400"].id)]

@@ -56,10 +56,10 @@ def test_hostile_files_cost_one_refusal_each(db_path, tmp_path):
 
 def test_reader_timeout_is_a_refusal(db_path, tmp_path, monkeypatch):
     # a worker that takes too long is stopped and its file refused; the next file still goes in
-    from shiwan.db import open_db
     from shiwan.imports import import_files
-    from shiwan.layout import Options
-    from shiwan.sandbox import ParsePool
+    from shiwan.read.sandbox import ParsePool
+    from shiwan.recognize.layout import Options
+    from shiwan.store.db import open_db
 
     shutil.copy(HOSTILE / "exceldatareader__Test_git_issue_382_oom.xls", tmp_path / "a.xls")
     shutil.copy(RETURNS / "南岗区2003年6月.xls", tmp_path / "b_南岗区2003年6月.xls")
@@ -70,7 +70,7 @@ def test_reader_timeout_is_a_refusal(db_path, tmp_path, monkeypatch):
         real_init(self, ctx, workers, timeout=1.0)
 
     monkeypatch.setattr(ParsePool, "__init__", short)
-    import shiwan.sandbox as sb
+    import shiwan.read.sandbox as sb
 
     monkeypatch.setattr(sb, "MEMORY_LIMIT", 8000 * 1024 * 1024)
     with open_db(str(db_path)) as db:

@@ -7,8 +7,8 @@ import json
 
 from rich.cells import cell_len
 
-from shiwan.output import Column, Table, render, to_csv, to_text
-from shiwan.reportio import write_report
+from shiwan.render.output import Column, Table, render, to_csv, to_text
+from shiwan.render.report import write_report
 from shiwan.reports import Col, Report, Section
 
 ROWS = [

@@ -11,10 +11,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from shiwan.catalog import Catalog
-from shiwan.db import open_db
-from shiwan.samples import write_city_summary
-from shiwan.units import UnitTree
+from shiwan.demo.samples import write_city_summary
+from shiwan.ref.catalog import Catalog
+from shiwan.ref.units import UnitTree
+from shiwan.store.db import open_db
 
 
 def import_summary(cli, tmp: Path, city: str, period: str, figs: dict[str, dict[str, tuple]], *,

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from shiwan.i18n import get_lang, set_lang, t
+from shiwan.base.i18n import get_lang, set_lang, t
 
 # -- language of the help texts (decided once, at start-up) -----------------------------------------
 
@@ -91,8 +91,8 @@ _state: dict[str, Any] = {"db": None, "debug": False}
 
 
 def _fail(exc: Exception, ctx) -> None:
-    from shiwan.db import DatabaseMissing, SchemaMismatch
-    from shiwan.errors import UserError
+    from shiwan.base.errors import UserError
+    from shiwan.store.db import DatabaseMissing, SchemaMismatch
 
     if isinstance(exc, BrokenPipeError):  # `| head`: the reader has all it wants
         _quiet_stdout()
@@ -173,7 +173,7 @@ def main_options(
     _state["db"] = db
     _state["debug"] = debug
     if lang:
-        from shiwan.i18n import normalize_lang
+        from shiwan.base.i18n import normalize_lang
 
         try:
             set_lang(normalize_lang(lang))
@@ -184,13 +184,13 @@ def main_options(
 
 
 def _location() -> str:
-    from shiwan.settings import db_location
+    from shiwan.base.settings import db_location
 
     return db_location(_state["db"])
 
 
 def _open():
-    from shiwan.db import open_db
+    from shiwan.store.db import open_db
 
     return open_db(_location())
 
@@ -212,7 +212,7 @@ FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help=h("输出格式:t
 
 
 def _emit(table, fmt: str, output: Path | None = None) -> None:
-    from shiwan.output import render
+    from shiwan.render.output import render
 
     if output is not None:
         with open(output, "w", encoding="utf-8", newline="") as fh:
@@ -233,10 +233,10 @@ def init(
     catalog: Annotated[Path | None, typer.Option("--catalog", help=h("改用此指标目录文件(TOML)", "load this indicator catalog (TOML)"))] = None,
     campaign: Annotated[Path | None, typer.Option("--campaign", help=h("载入此专项工作文件(TOML)", "load this campaign file (TOML)"))] = None,
 ) -> None:
-    from shiwan.campaigns import CampaignFileError
-    from shiwan.catalog import CatalogError
-    from shiwan.initdb import init_database
-    from shiwan.units import UnitsFileError
+    from shiwan.ref.campaigns import CampaignFileError
+    from shiwan.ref.catalog import CatalogError
+    from shiwan.ref.units import UnitsFileError
+    from shiwan.store.initdb import init_database
 
     for p in (units, catalog, campaign):
         if p is not None and not p.is_file():
@@ -275,7 +275,7 @@ def units_list(
     under: Annotated[str | None, typer.Option("--under", help=h("只列出此单位及其下级(单位代码)", "only this unit and those below it (code)"))] = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    from shiwan.listing import units_table
+    from shiwan.tally.listing import units_table
 
     with _open() as db:
         _emit(units_table(db, under), fmt.value)
@@ -290,7 +290,7 @@ def units_add(
                                                                "level: province/city/county/other (default: from the parent)"))] = None,
     alias: Annotated[list[str] | None, typer.Option("--alias", help=h("别名(可多次给出)", "another name (repeatable)"))] = None,
 ) -> None:
-    from shiwan.listing import add_unit
+    from shiwan.tally.listing import add_unit
 
     with _open() as db:
         u = add_unit(db, code, name, parent, level, alias or [])
@@ -303,7 +303,7 @@ app.add_typer(indicators_app, name="indicators")
 
 @indicators_app.command("list", help=h("列出指标目录:代码、名称、别名、计量单位、类型", "show the catalog: codes, names, aliases, units, kinds"))
 def indicators_list(fmt: FormatOpt = Fmt.table) -> None:
-    from shiwan.listing import indicators_table
+    from shiwan.tally.listing import indicators_table
 
     with _open() as db:
         _emit(indicators_table(db), fmt.value)
@@ -327,7 +327,7 @@ def template(
     year: Annotated[int | None, typer.Option("--year", help=h("目标年度(targets 用)", "target year (targets)"))] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help=h("输出文件(默认按单位和期别命名)", "output file"))] = None,
 ) -> None:
-    from shiwan.templates import write_template
+    from shiwan.render.templates import write_template
 
     with _open() as db:
         path = write_template(db, form.value, unit=unit, period=_period_opt(period), year=year, output=output)
@@ -337,7 +337,7 @@ def template(
 def _period_opt(value: str | None) -> str | None:
     if value is None:
         return None
-    from shiwan.periods import PeriodError, parse_period
+    from shiwan.ref.periods import PeriodError, parse_period
 
     try:
         return parse_period(value)
@@ -356,7 +356,7 @@ class Measure(StrEnum):
 
 def _do_import(paths: list[str], unit: str | None, period: str | None, measure: Measure | None, as_json: bool,
                dry_run: bool) -> None:
-    from shiwan.importview import run_import
+    from shiwan.render.importview import run_import
 
     with _open() as db:
         code = run_import(db, paths, unit=unit, period=_period_opt(period), measure=measure.value if measure else None,
@@ -398,15 +398,15 @@ def check(
     if paths:
         _do_import(paths, unit, period, measure, as_json, dry_run=True)
     if not period:
-        from shiwan.errors import UsageError
+        from shiwan.base.errors import UsageError
 
         raise UsageError("cli.check_needs")
-    from shiwan.quality import check_stored, problems_table
+    from shiwan.tally.quality import check_stored, problems_table
 
     with _open() as db:
         found = check_stored(db, _period_opt(period), under)
         if as_json or (fmt and fmt.value == "json"):
-            from shiwan.output import to_json
+            from shiwan.render.output import to_json
 
             typer.echo(to_json([p.to_json() for p in found]))
         elif found or (fmt and fmt.value != "table"):
@@ -427,7 +427,7 @@ def imports_list(
     limit: Annotated[int, typer.Option("--limit", help=h("最多列出条数", "at most this many"))] = 50,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    from shiwan.importlog import imports_table
+    from shiwan.store.importlog import imports_table
 
     with _open() as db:
         _emit(imports_table(db, period=_period_opt(period), unit=unit, limit=limit), fmt.value)
@@ -438,7 +438,7 @@ def imports_show(
     import_id: Annotated[int, typer.Argument(help=h("导入编号", "import id"))],
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    from shiwan.importlog import show_import
+    from shiwan.store.importlog import show_import
 
     with _open() as db:
         show_import(db, import_id, fmt.value)
@@ -446,7 +446,7 @@ def imports_show(
 
 @imports_app.command("revert", help=h("撤销一次导入:恢复它所替换的数字(撤销本身也记入日志)", "revert an import: restore the figures it replaced (the revert is logged too)"))
 def imports_revert(import_id: Annotated[int, typer.Argument(help=h("导入编号", "import id"))]) -> None:
-    from shiwan.importlog import revert_import
+    from shiwan.store.importlog import revert_import
 
     with _open() as db:
         rep = revert_import(db, import_id)
@@ -465,7 +465,7 @@ def export(
     fmt: Annotated[ExportFmt, typer.Option("--format", "-f", help=h("输出格式:csv(默认)、json、table", "csv (default), json or table"))] = ExportFmt.csv,
     output: Annotated[Path | None, typer.Option("--output", "-o", help=h("写入文件", "write to this file"))] = None,
 ) -> None:
-    from shiwan.exporting import export_table
+    from shiwan.tally.export import export_table
 
     with _open() as db:
         table = export_table(db, _period_opt(period), unit)
@@ -482,7 +482,7 @@ def period_lock(
     period: Annotated[str, typer.Argument(help=h("期别 YYYY-MM", "period YYYY-MM"))],
     note: Annotated[str, typer.Option("--note", help=h("备注", "a note"))] = "",
 ) -> None:
-    from shiwan.audit import lock_period
+    from shiwan.store.audit import lock_period
 
     p = _period_opt(period)
     with _open() as db:
@@ -495,7 +495,7 @@ def period_unlock(
     period: Annotated[str, typer.Argument(help=h("期别 YYYY-MM", "period YYYY-MM"))],
     note: Annotated[str, typer.Option("--note", help=h("备注(如解锁原因)", "a note (why)"))] = "",
 ) -> None:
-    from shiwan.audit import unlock_period
+    from shiwan.store.audit import unlock_period
 
     p = _period_opt(period)
     with _open() as db:
@@ -505,7 +505,7 @@ def period_unlock(
 
 @period_app.command("list", help=h("列出每次锁定和解锁(谁、何时)", "every lock and unlock, with who and when"))
 def period_list(fmt: FormatOpt = Fmt.table) -> None:
-    from shiwan.audit import locks_table
+    from shiwan.store.audit import locks_table
 
     with _open() as db:
         _emit(locks_table(db), fmt.value)
@@ -519,7 +519,7 @@ def history(
     period: PeriodOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    from shiwan.audit import history_table
+    from shiwan.store.audit import history_table
 
     with _open() as db:
         table = history_table(db, unit, indicator, _period_opt(period))
@@ -557,7 +557,7 @@ ReportPeriodOpt = Annotated[str | None, typer.Option("--period", help=h("期别 
 
 
 def _report_out(report, fmt: ReportFmt | None, output: Path | None) -> None:
-    from shiwan.reportio import write_report
+    from shiwan.render.report import write_report
 
     chosen = fmt.value if fmt else None
     if chosen is None and output is not None:
@@ -611,7 +611,7 @@ def report_completeness(
     fmt: ReportFmtOpt = None,
     output: OutputOpt = None,
 ) -> None:
-    from shiwan.completeness import completeness_report
+    from shiwan.tally.completeness import completeness_report
 
     with _open() as db:
         rep = completeness_report(db, period=_period_opt(period), under=under, deadline_day=deadline_day)
@@ -660,8 +660,8 @@ def report_assessment(
     fmt: ReportFmtOpt = None,
     output: OutputOpt = None,
 ) -> None:
-    from shiwan.assessment import SchemeError, assessment_report
     from shiwan.reports import resolve_period
+    from shiwan.tally.assessment import SchemeError, assessment_report
 
     with _open() as db:
         p = _period_opt(as_of)
@@ -683,7 +683,7 @@ app.add_typer(campaign_app, name="campaign")
 
 @campaign_app.command("list", help=h("列出数据库中的专项工作", "list the campaigns"))
 def campaign_list(fmt: FormatOpt = Fmt.table) -> None:
-    from shiwan.campaignview import campaigns_table
+    from shiwan.tally.campaigns import campaigns_table
 
     with _open() as db:
         _emit(campaigns_table(db), fmt.value)
@@ -694,7 +694,7 @@ def campaign_show(
     code: Annotated[str | None, typer.Argument(help=h("专项代码(默认当前专项)", "campaign code (default: the default one)"))] = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    from shiwan.campaignview import show_campaign
+    from shiwan.tally.campaigns import show_campaign
 
     with _open() as db:
         show_campaign(db, code, fmt.value)
@@ -702,9 +702,9 @@ def campaign_show(
 
 @campaign_app.command("load", help=h("从文件(TOML)载入或更新一个专项工作及其目标", "load or update a campaign and its targets from a TOML file"))
 def campaign_load(path: Annotated[Path, typer.Argument(help=h("专项文件", "campaign file"))]) -> None:
-    from shiwan.campaigns import CampaignFileError, load_campaign_file, save_campaign
-    from shiwan.initdb import now_iso
-    from shiwan.settings import os_user
+    from shiwan.base.settings import os_user
+    from shiwan.ref.campaigns import CampaignFileError, load_campaign_file, save_campaign
+    from shiwan.store.initdb import now_iso
 
     if not path.is_file():
         _err_line(t("import.missing_path", path=str(path)))
@@ -744,7 +744,7 @@ def targets_import(
     as_json: JsonOpt = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=h("只检查,不写入", "check only"))] = False,
 ) -> None:
-    from shiwan.targets import import_targets
+    from shiwan.store.targets import import_targets
 
     if not path.is_file():
         _err_line(t("import.missing_path", path=str(path)))
@@ -753,13 +753,13 @@ def targets_import(
         res = import_targets(db, path, unit=unit, year=year, campaign_total=campaign_total, campaign=campaign,
                              dry_run=dry_run)
     if as_json:
-        from shiwan.output import to_json
+        from shiwan.render.output import to_json
 
         typer.echo(to_json(res.to_json()))
     else:
         _print_problems(res.problems)
         if res.status != "rejected":
-            from shiwan.targets import _year_text
+            from shiwan.store.targets import _year_text
 
             _stderr().print(t("targets.done", file=path.name, added=res.added, changed=res.changed,
                               unchanged=res.unchanged, unit=res.unit, year=_year_text(res.year)))
@@ -774,7 +774,7 @@ def targets_set(
     value: Annotated[str, typer.Argument(help=h("目标数", "the target"))],
     campaign: Annotated[str | None, typer.Option("--campaign", help=h("专项代码", "campaign code"))] = None,
 ) -> None:
-    from shiwan.targets import set_target
+    from shiwan.store.targets import set_target
 
     with _open() as db:
         old, warns = set_target(db, unit, indicator, year, value, campaign)
@@ -790,7 +790,7 @@ def targets_list(
     campaign: Annotated[str | None, typer.Option("--campaign", help=h("专项代码", "campaign code"))] = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    from shiwan.targets import _parse_year, targets_table
+    from shiwan.store.targets import _parse_year, targets_table
 
     with _open() as db:
         table, warns = targets_table(db, year=_parse_year(year) if year else None, under=under, campaign=campaign)
@@ -806,7 +806,7 @@ def targets_export(
     fmt: Annotated[ExportFmt, typer.Option("--format", "-f", help=h("csv(默认)、json、table", "csv (default), json, table"))] = ExportFmt.csv,
     output: Annotated[Path | None, typer.Option("--output", "-o", help=h("写入文件(.xlsx 为分解表)", "write to a file (.xlsx: an allocation sheet)"))] = None,
 ) -> None:
-    from shiwan.targets import _parse_year, export_targets_xlsx, targets_table
+    from shiwan.store.targets import _parse_year, export_targets_xlsx, targets_table
 
     with _open() as db:
         y = _parse_year(year) if year else None
@@ -827,7 +827,7 @@ _SETTINGS = {"deadline_day": (1, 28)}
 
 @config_app.command("list", help=h("列出设置", "list the settings"))
 def config_list(fmt: FormatOpt = Fmt.table) -> None:
-    from shiwan.output import Column, Table
+    from shiwan.render.output import Column, Table
 
     with _open() as db:
         rows = [{"key": k, "value": db.meta(k) or ""} for k in _SETTINGS]
@@ -840,7 +840,7 @@ def config_set(
     key: Annotated[str, typer.Argument(help=h("设置项:deadline_day", "setting: deadline_day"))],
     value: Annotated[str, typer.Argument(help=h("新的值", "the new value"))],
 ) -> None:
-    from shiwan.errors import UsageError
+    from shiwan.base.errors import UsageError
 
     if key not in _SETTINGS:
         raise UsageError("config.unknown", key=key, known=", ".join(_SETTINGS))
@@ -862,7 +862,7 @@ def demo(
     months: Annotated[int, typer.Option("--months", min=1, max=12, help=h("生成几个月的报表", "how many months of returns"))] = 6,
     seed: Annotated[int, typer.Option("--seed", help=h("随机数种子(相同种子生成相同数据)", "random seed (same seed, same data)"))] = 2003,
 ) -> None:
-    from shiwan.demo import run_demo
+    from shiwan.demo.run import run_demo
 
     code = run_demo(directory, months=months, seed=seed)
     raise typer.Exit(code)

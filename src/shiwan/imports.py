@@ -25,18 +25,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shiwan import checks
-from shiwan.catalog import Catalog
-from shiwan.db import Database, in_clause
-from shiwan.errors import UserError
-from shiwan.i18n import t
-from shiwan.initdb import now_iso
-from shiwan.layout import Context, Options, ParsedFile, ReturnIn
-from shiwan.problems import HasProblems, Problem, error, warning
-from shiwan.sandbox import Parsed, ParsePool, WorkersFailed
-from shiwan.schema import CHANNEL_OWN
-from shiwan.settings import os_user
-from shiwan.units import UnitTree
+from shiwan.base.errors import UserError
+from shiwan.base.i18n import t
+from shiwan.base.problems import HasProblems, Problem, error, warning
+from shiwan.base.settings import os_user
+from shiwan.check import chain as checks
+from shiwan.read.sandbox import Parsed, ParsePool, WorkersFailed
+from shiwan.recognize.layout import Context, Options, ParsedFile, ReturnIn
+from shiwan.ref.catalog import Catalog
+from shiwan.ref.constants import CHANNEL_OWN
+from shiwan.ref.units import UnitTree
+from shiwan.store.db import Database, in_clause
+from shiwan.store.initdb import now_iso
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt", ".htm", ".html", ".et"}
 STATUSES = ("imported", "revised", "unchanged", "rejected")
@@ -174,7 +174,7 @@ def import_files(db: Database, files: list[Path], opts: Options, *, dry_run: boo
 
 def apply_order_key(path: Path) -> tuple[str, str]:
     """(the period the path names, or '' when it names none; the path)."""
-    from shiwan.text import find_period
+    from shiwan.ref.text import find_period
 
     hint = find_period(_path_hint(path), compact=True)
     return (hint.period if hint else "", str(path))

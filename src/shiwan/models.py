@@ -19,7 +19,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Float, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from shiwan.schema import CHANNEL_OWN, SCHEMA_VERSION
+from shiwan.ref.constants import CHANNEL_OWN, SCHEMA_VERSION
 
 __all__ = ["SCHEMA_VERSION", "create_schema"]
 

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from shiwan import periods
-from shiwan.campaigns import default_campaign
-from shiwan.catalog import Catalog, IndicatorDef
-from shiwan.engine import Values, latest_period, targets_for
-from shiwan.errors import UserError
-from shiwan.i18n import is_en, t
-from shiwan.units import UnitRec, UnitTree
+from shiwan.base.errors import UserError
+from shiwan.base.i18n import is_en, t
+from shiwan.ref import periods
+from shiwan.ref.campaigns import default_campaign
+from shiwan.ref.catalog import Catalog, IndicatorDef
+from shiwan.ref.units import UnitRec, UnitTree
+from shiwan.tally.engine import Values, latest_period, targets_for
 
 ROW_UNIT, ROW_OWN, ROW_TOTAL = "unit", "own", "total"
 
@@ -301,7 +301,7 @@ def _campaign_name(db) -> str:
 def campaign_report(db, *, period: str | None = None, under: str | None = None, campaign: str | None = None) -> Report:
     """Progress toward the campaign target by unit: achieved since the campaign began, share of the
     target, share of the campaign's months elapsed, gap, and what is still needed per remaining month."""
-    from shiwan.campaigns import list_campaigns
+    from shiwan.ref.campaigns import list_campaigns
 
     tree, cat = context(db)
     camps = list_campaigns(db)

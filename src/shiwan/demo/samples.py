@@ -1,0 +1,237 @@
+"""Realistic returns for the demo, the benchmarks and the tests.
+
+`simulate` makes a consistent set of monthly figures for every unit (本月 adding up to 本年累计, sub-
+items never above their totals, stocks that change slowly), seeded so the same seed gives the same
+data. The writers lay figures out the way county and city clerks do by hand in Excel (DESIGN §4):
+title rows, a 填报单位 line, one- or two-row headers, 合计 at the top or the bottom, blank rows,
+numbers typed as text, a footer with signatures and the 报出日期.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from shiwan.ref import periods
+from shiwan.ref.catalog import Catalog, IndicatorDef
+from shiwan.ref.units import UnitRec, UnitTree
+
+Figures = dict[str, tuple[float | None, float | None]]  # indicator code -> (month, ytd); stocks: (None, level)
+
+# How the other flows relate to people re-employed (ratios drawn around these).
+_FLOW_RATIOS = {
+    "referrals": 1.3, "referral_placed": 0.9, "trained": 0.95, "training_classes": 0.025, "trained_reemployed": 0.5,
+    "entity_placed": 0.12, "base_placed": 0.15, "funded_people": 0.06, "fund_amount": 0.018, "microloans": 0.03,
+    "info_items": 2.5,
+}
+
+
+@dataclass
+class Simulation:
+    """Figures per (unit code, period), and when each city's return for a period was sent."""
+
+    figures: dict[tuple[str, str], Figures]
+    submitted: dict[tuple[str, str], date]
+    missing: set[tuple[str, str]]
+
+
+def simulate(tree: UnitTree, catalog: Catalog, province: UnitRec, annual: dict[str, float], year: int, months: int,
+             seed: int = 2003) -> Simulation:
+    """Consistent monthly figures for every unit under `province`, for months 1..`months` of `year`.
+    `annual` gives each city's annual target of people re-employed (by unit code)."""
+    rng = random.Random(seed)
+    figures: dict[tuple[str, str], Figures] = {}
+    submitted: dict[tuple[str, str], date] = {}
+    missing: set[tuple[str, str]] = set()
+    flows = [i for i in catalog.indicators if i.kind == "flow"]
+    stocks = [i for i in catalog.indicators if i.kind == "stock"]
+    seasonal = [0.55, 0.6, 0.95, 1.05, 1.15, 1.2, 1.15, 1.1, 1.1, 1.05, 1.0, 1.1]
+    cities = tree.children(province.id)
+    for ci, city in enumerate(cities):
+        pace = 0.78 + 0.45 * rng.random()  # how well the city does against its target
+        members = [city, *tree.children(city.id)]
+        weights = [1.5 + rng.random()] + [0.5 + rng.random() for _ in members[1:]]
+        share = [w / sum(weights) for w in weights]
+        target = annual.get(city.code, 1000.0)
+        ratios = {code: r * (0.8 + 0.4 * rng.random()) for code, r in _FLOW_RATIOS.items()}
+        levels = {}
+        for u in members:
+            own = u.id == city.id
+            levels[u.code] = {
+                "bases": (1 if own else 0) + rng.randint(0, 2), "markets": (1 if own else 0) + rng.randint(0, 1),
+                "entities": (1 if own else 0) + rng.randint(0, 2), "agencies": 1 + rng.randint(0, 1),
+                "training_orgs": 1 + rng.randint(0, 1),
+            }
+            if own and ci % 5 == 3:  # a city still short of one of its 三个扶持建立
+                levels[u.code]["markets"] = 0
+            levels[u.code]["agencies_certified"] = rng.randint(0, levels[u.code]["agencies"])
+            levels[u.code]["training_orgs_certified"] = rng.randint(0, levels[u.code]["training_orgs"])
+        running: dict[str, dict[str, float]] = {u.code: {i.code: 0.0 for i in flows} for u in members}
+        for m in range(1, months + 1):
+            period = periods.make(year, m)
+            for u, sh in zip(members, share, strict=True):
+                base = target / 12 * seasonal[m - 1] * pace * sh * (0.85 + 0.3 * rng.random())
+                month_vals: dict[str, float] = {"reemployed": float(max(0, round(base)))}
+                re = month_vals["reemployed"]
+                for ind in flows:
+                    if ind.code == "reemployed":
+                        continue
+                    r = ratios.get(ind.code, 0.5) * (0.85 + 0.3 * rng.random())
+                    if ind.code == "referral_placed":
+                        v = min(month_vals.get("referrals", re * 1.6), round(re * r))
+                    elif ind.code == "trained_reemployed":
+                        v = min(month_vals.get("trained", re), round(month_vals.get("trained", re) * r))
+                    elif ind.code in ("entity_placed", "base_placed"):
+                        v = min(re, round(re * r))
+                    elif ind.decimals:
+                        v = round(re * r, ind.decimals)
+                    else:
+                        v = round(re * r)
+                    month_vals[ind.code] = float(max(0, v))
+                figs: Figures = {}
+                for ind in flows:
+                    v = month_vals.get(ind.code, 0.0)
+                    running[u.code][ind.code] = round(running[u.code][ind.code] + v, ind.decimals)
+                    figs[ind.code] = (v, running[u.code][ind.code])
+                lv = levels[u.code]
+                if m > 1 and rng.random() < 0.08:  # now and then a new agency or base opens
+                    key = rng.choice(["bases", "agencies", "training_orgs", "entities"])
+                    lv[key] += 1
+                for ind in stocks:
+                    figs[ind.code] = (None, float(lv.get(ind.code, 0)))
+                figures[(u.code, period)] = figs
+            # when the city's summary for this month was sent: mostly by the 5th, a few late
+            due = periods.deadline(period)
+            late = ci % 6 == 2 and m % 3 == 0
+            day = min(due.day + (3 + rng.randint(0, 4) if late else -rng.randint(0, 3)), 28)
+            submitted[(city.code, period)] = date(due.year, due.month, max(1, day))
+    if cities and months >= 2:  # one city has not sent its latest summary yet (催报)
+        missing.add((cities[len(cities) // 2 + 1].code, periods.make(year, months)))
+    return Simulation(figures, submitted, missing)
+
+
+def _num_text(v: float, ind: IndicatorDef, style: int) -> object:
+    """How a clerk typed the number: as a number, or as text with a thousands separator."""
+    if style == 2 and v >= 1000 and not ind.decimals:
+        return f"{int(v):,}"
+    if v == 0 and style == 2:
+        return "-"
+    return int(v) if not ind.decimals else v
+
+
+def write_city_summary(path: Path, city: UnitRec, members: list[UnitRec], period: str, figures: dict[str, Figures],
+                       inds: list[IndicatorDef], *, variant: int = 0, submitted: date | None = None,
+                       campaign: str = "十万行动") -> None:
+    """A hand-made city summary. variant 0: two-row header (本月/本年累计 under merged names), 序号,
+    合计 on top; 1: one-row header of year-to-date figures (“1-N月” in the title), 合计 at the bottom;
+    2: two-row header with 本月数/累计数, names with 总工会, blank row before the counties, numbers as text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    y, m = periods.year_of(period), periods.month_of(period)
+    ws.append([f"{city.name}总工会“{campaign}”进展情况统计表"])
+    ws["A1"].font = Font(size=14, bold=True)
+    ws.append([f"({y}年1-{m}月)" if variant == 1 else f"{y}年{m}月"])
+    ws.append([f"填报单位:{city.name}总工会(盖章)", None, None, None, "计量单位:人、人次、万元、处、个"])
+    serial = variant == 0
+    lead = ["序号", "单位名称"] if serial else ["单位"]
+    two_rows = variant in (0, 2)
+    h1, h2 = list(lead), [None] * len(lead)
+    for ind in inds:
+        label = ind.name if variant != 2 else f"{ind.name}({ind.measure})"
+        if ind.kind == "flow" and two_rows:
+            h1 += [label, None]
+            h2 += ["本月", "本年累计"] if variant == 0 else ["本月数", "累计数"]
+        elif ind.kind == "flow":
+            h1.append(label)
+        else:
+            h1.append(label)
+            h2.append("期末数" if two_rows else None)
+    ws.append(h1)
+    header_row = ws.max_row
+    if two_rows:
+        ws.append(h2)
+        col = len(lead) + 1
+        for ind in inds:
+            if ind.kind == "flow":
+                ws.merge_cells(start_row=header_row, start_column=col, end_row=header_row, end_column=col + 1)
+                col += 2
+            else:
+                col += 1
+        for c in range(1, len(lead) + 1):
+            ws.merge_cells(start_row=header_row, start_column=c, end_row=header_row + 1, end_column=c)
+    for row in ws.iter_rows(min_row=header_row, max_row=ws.max_row):
+        for cell in row:
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+    def values(figs: Figures) -> list[object]:
+        out: list[object] = []
+        for ind in inds:
+            mo, ytd = figs.get(ind.code, (0.0, 0.0))
+            if ind.kind == "flow" and two_rows:
+                out += [_num_text(mo or 0.0, ind, variant), _num_text(ytd or 0.0, ind, variant)]
+            elif ind.kind == "flow":
+                out.append(_num_text(ytd or 0.0, ind, variant))
+            else:
+                out.append(_num_text(ytd or 0.0, ind, variant))
+        return out
+
+    total: Figures = {}
+    for ind in inds:
+        mo = sum((figures[u.code].get(ind.code, (0.0, 0.0))[0] or 0.0) for u in members)
+        yt = sum((figures[u.code].get(ind.code, (0.0, 0.0))[1] or 0.0) for u in members)
+        total[ind.code] = (round(mo, ind.decimals), round(yt, ind.decimals))
+    body: list[list[object]] = []
+    for n, u in enumerate(members, 1):
+        if u.id == city.id:
+            label = "市本级" if variant != 2 else "本级"
+        else:
+            label = u.name + ("总工会" if variant == 2 else "")
+        if variant == 2 and n == 2:
+            body.append([])
+        body.append(([n] if serial else []) + [label] + values(figures[u.code]))
+    total_row = ([None] if serial else []) + (["合计"] if variant != 2 else ["全市"]) + values(total)
+    if variant == 0:
+        ws.append(total_row)
+    for r in body:
+        ws.append(r)
+    if variant != 0:
+        ws.append(total_row)
+    ws.append([])
+    sent = f"{submitted.year}年{submitted.month}月{submitted.day}日" if submitted else "    年  月  日"
+    ws.append([f"单位负责人:王某某   统计负责人:李某某   填表人:张某某   联系电话:0451-8xxxxxxx   报出日期:{sent}"])
+    if variant == 1:
+        ws.append([f"说明:本表为1-{m}月累计数,存量指标为期末实有数。"])
+    ws.column_dimensions["A"].width = 14
+    wb.save(path)
+
+
+def write_county_return(path: Path, unit: UnitRec, period: str, figs: Figures, inds: list[IndicatorDef], *,
+                        submitted: date | None = None, campaign: str = "十万行动") -> None:
+    """A hand-made county return: indicators down the rows, 本月 and 本年累计 across."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "月报"
+    y, m = periods.year_of(period), periods.month_of(period)
+    ws.append([f"“{campaign}”工作进展情况月报表"])
+    ws.append([f"({y}年{m}月)"])
+    ws.append([f"填报单位:{unit.name}总工会", None, None, "单位:人、万元"])
+    ws.append(["序号", "指标名称", "计量单位", "本月", "本年累计"])
+    for n, ind in enumerate(inds, 1):
+        mo, ytd = figs.get(ind.code, (0.0, 0.0))
+        if ind.kind == "flow":
+            ws.append([n, ind.name, ind.measure, mo, ytd])
+        else:
+            ws.append([n, ind.name, ind.measure, None, ytd])
+    ws.append([])
+    sent = f"{submitted.year}年{submitted.month}月{submitted.day}日" if submitted else ""
+    ws.append([f"填表人:赵某   审核人:钱某   报出日期:{sent}"])
+    ws.column_dimensions["B"].width = 24
+    wb.save(path)

@@ -1,0 +1,250 @@
+"""Parsing files in worker processes, so that no file can take the batch down.
+
+Some corrupt .xls/.xlsb files make the native reader allocate gigabytes, loop, or panic, and a panic
+or an allocation failure aborts the whole process where no `try` can catch it (see
+shared/corpus/foreign/SOURCES.md). So files are read and recognised in worker processes with a
+memory ceiling and a time limit: a worker that dies or overruns costs its one file a refusal, is
+replaced, and the batch goes on. Two workers also read in parallel on a two-core machine while the
+main process writes to the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing as mp
+import os
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+from shiwan.recognize.layout import Context, Options, ParsedFile
+
+DEFAULT_TIMEOUT = float(os.environ.get("SHIWAN_PARSE_TIMEOUT", "60"))
+MEMORY_LIMIT = int(os.environ.get("SHIWAN_PARSE_MEMORY_MB", "2048")) * 1024 * 1024
+
+
+@dataclass
+class Parsed:
+    """What a worker made of one file: its hash and size, and either a ParsedFile or a refusal."""
+
+    path: str
+    sha256: str = ""
+    size: int = 0
+    parsed: ParsedFile | None = None
+    refusal: str = ""  # message key when the file could not be read at all
+    params: dict | None = None
+
+
+def parse_one(path: str, opts: Options, ctx: Context) -> Parsed:
+    """Read and recognise one file (in whatever process calls it)."""
+    from shiwan.read.readers import ReadError, load_bytes, read_book_data
+    from shiwan.recognize.layout import recognize
+
+    p = Path(path)
+    try:
+        data = load_bytes(p)
+    except ReadError as exc:
+        return Parsed(path, refusal=exc.key, params=exc.params)
+    out = Parsed(path, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    try:
+        book = read_book_data(data, p.stem, p)
+        out.parsed = recognize(book, ctx, opts)
+    except ReadError as exc:
+        out.refusal, out.params = exc.key, exc.params
+    except MemoryError:
+        out.refusal, out.params = "read.too_much_memory", {}
+    return out
+
+
+def _worker(conn: Connection, ctx: Context) -> None:  # pragma: no cover - runs in a child process
+    # A panicking or aborting native reader writes to stderr; that noise is not for the clerk, who
+    # gets one line per refused file from the main process.
+    os.environ["RUST_BACKTRACE"] = "0"
+    if not os.environ.get("SHIWAN_WORKER_STDERR"):
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        except OSError:
+            pass
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    except (ImportError, ValueError, OSError):
+        pass
+    try:
+        conn.send(READY)
+    except (BrokenPipeError, OSError):
+        return
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, KeyboardInterrupt, OSError):
+            return
+        if job is None:
+            return
+        idx, path, opts = job
+        try:
+            result = parse_one(path, opts, ctx)
+        except BaseException as exc:  # a panic in the native reader surfaces as BaseException
+            if isinstance(exc, KeyboardInterrupt):
+                return
+            result = Parsed(path, refusal="read.crash", params={"detail": type(exc).__name__})
+        try:
+            conn.send((idx, result))
+        except (BrokenPipeError, OSError):
+            return
+
+
+READY = "ready"
+MAX_START_FAILURES = 3
+
+
+class WorkersFailed(Exception):
+    """Reader processes could not be started at all (not the fault of any file)."""
+
+
+def _context() -> mp.context.BaseContext:
+    methods = mp.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["shiwan.read.sandbox", "shiwan.recognize.layout", "shiwan.read.readers", "python_calamine"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+class _Slot:
+    """One worker process and the files sent to it, the first of which it is reading."""
+
+    def __init__(self, mpctx, ctx: Context):
+        self.conn, child = mpctx.Pipe(duplex=True)
+        self.proc = mpctx.Process(target=_worker, args=(child, ctx), daemon=True)
+        self.proc.start()
+        child.close()
+        self.ready = False
+        self.pending: deque[tuple[int, str, Options]] = deque()
+        self.started = 0.0  # when the worker began on pending[0]
+
+    def stop(self, kill: bool = False) -> None:
+        try:
+            if kill:
+                self.proc.kill()
+            else:
+                self.conn.send(None)
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+        self.proc.join(timeout=2)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(timeout=2)
+        self.conn.close()
+
+
+class ParsePool:
+    """Workers that parse files; `run` yields (index, Parsed) as files finish.
+
+    Each worker is kept a few files ahead so that it never waits for the main process. A worker
+    that dies or overruns on a file costs that file a refusal and is replaced, and the files queued
+    behind it go to the next worker; workers that die before they are ready (the interpreter
+    cannot start them) stop the run with WorkersFailed."""
+
+    AHEAD = 6
+
+    def __init__(self, ctx: Context, workers: int | None = None, timeout: float = DEFAULT_TIMEOUT):
+        self.ctx = ctx
+        # The main process checks and writes while workers read: on two cores one worker keeps it
+        # busy; more cores, more readers.
+        self.n = max(1, workers or min(3, (os.cpu_count() or 2) - 1))
+        self.timeout = timeout
+        self._mp = _context()
+        self.slots: list[_Slot] = []
+        self._start_failures = 0
+
+    def __enter__(self) -> ParsePool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for s in self.slots:
+            s.stop(kill=bool(s.pending) or not s.ready)
+        self.slots = []
+
+    def _replace(self, i: int, queue: deque) -> tuple[int, str] | None:
+        """Replace worker i; its unfinished files go back to the queue, except the one it was on,
+        which is returned."""
+        old = self.slots[i]
+        if not old.ready:
+            self._start_failures += 1
+            if self._start_failures >= MAX_START_FAILURES:
+                raise WorkersFailed(f"exit code {old.proc.exitcode}")
+        culprit = old.pending.popleft() if old.pending else None
+        for job in reversed(old.pending):
+            queue.appendleft((job[0], (job[1], job[2])))
+        old.stop(kill=True)
+        self.slots[i] = _Slot(self._mp, self.ctx)
+        return (culprit[0], culprit[1]) if culprit else None
+
+    def run(self, jobs: Iterable[tuple[str, Options]]) -> Iterator[tuple[int, Parsed]]:
+        queue: deque = deque(enumerate(jobs))
+        if not queue:
+            return
+        while len(self.slots) < min(self.n, len(queue)):
+            self.slots.append(_Slot(self._mp, self.ctx))
+        while queue or any(s.pending for s in self.slots):
+            # keep every ready worker a few files ahead, spreading files evenly
+            while queue:
+                ready_slots = [s for s in self.slots if s.ready and len(s.pending) < self.AHEAD]
+                if not ready_slots:
+                    break
+                i = self.slots.index(min(ready_slots, key=lambda s: len(s.pending)))
+                s = self.slots[i]
+                idx, (path, opts) = queue[0]
+                try:
+                    s.conn.send((idx, path, opts))
+                except (BrokenPipeError, OSError):
+                    culprit = self._replace(i, queue)
+                    if culprit:
+                        yield culprit[0], Parsed(culprit[1], refusal="read.crash", params={"detail": "worker died"})
+                    continue
+                queue.popleft()
+                if not s.pending:
+                    s.started = time.monotonic()
+                s.pending.append((idx, path, opts))
+            waiting = [s for s in self.slots if s.pending or not s.ready]
+            if not waiting:
+                continue
+            ready = wait([s.conn for s in waiting] + [s.proc.sentinel for s in waiting], timeout=0.5)
+            now = time.monotonic()
+            for i, s in enumerate(self.slots):
+                if s.conn in ready:
+                    try:
+                        msg = s.conn.recv()
+                    except (EOFError, OSError):
+                        msg = None
+                    if msg == READY:
+                        s.ready = True
+                        self._start_failures = 0
+                        continue
+                    if msg is None:  # the worker died
+                        culprit = self._replace(i, queue)
+                        if culprit:
+                            yield culprit[0], Parsed(culprit[1], refusal="read.crash", params={"detail": "worker died"})
+                        continue
+                    s.pending.popleft()
+                    s.started = now
+                    yield msg
+                elif s.proc.sentinel in ready or not s.proc.is_alive():
+                    code = s.proc.exitcode
+                    culprit = self._replace(i, queue)
+                    if culprit:
+                        yield culprit[0], Parsed(culprit[1], refusal="read.crash", params={"detail": f"exit {code}"})
+                elif s.pending and now - s.started > self.timeout:
+                    culprit = self._replace(i, queue)
+                    if culprit:
+                        yield culprit[0], Parsed(culprit[1], refusal="read.timeout", params={"seconds": int(self.timeout)})

@@ -1,0 +1,161 @@
+"""Writing a `Report` in every format: terminal table, csv, json, md, xlsx.
+
+The same rows feed every format, so the figures agree by construction: people see formatted text
+(`51.2%`, `落后5.0`), scripts get the raw values under English keys. JSON is a list of row objects;
+CSV has one row per unit × indicator with the same keys as header (UTF-8 with BOM for Excel).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from shiwan.base.i18n import t
+from shiwan.render.output import Column, Table, is_terminal, rich_table, to_json, to_markdown, to_text
+from shiwan.reports import ROW_OWN, ROW_TOTAL, Col, Report, Section, fmt_gap
+
+
+def cell_text(col: Col, value: Any) -> str:
+    """A value as people read it in tables."""
+    if col.kind == "text":
+        return "" if value is None else str(value)
+    if value is None:
+        return "—" if col.kind in ("pct", "pp") or col.key == "target" else ""
+    if col.kind == "int":
+        return f"{int(value):,}"
+    if col.kind == "num":
+        return f"{float(value):,.{col.decimals}f}"
+    if col.kind == "pct":
+        return f"{float(value) * 100:.1f}%"
+    if col.kind == "pp":
+        return fmt_gap(float(value))
+    if col.kind == "rank":
+        return str(value)
+    if col.kind == "flag":
+        return t("flag.yes") if value else t("flag.no")
+    return str(value)
+
+
+def cell_style(col: Col, row: dict[str, Any]) -> str | None:
+    v = row.get(col.key)
+    if v is None:
+        return None
+    if col.kind == "pp" or col.key == "gap":
+        return "green" if v > 0.05 else "red" if v < -0.05 else None
+    if col.key == "completion" and row.get("time_progress") is not None:
+        return "green" if v >= row["time_progress"] else "red"
+    if col.kind == "flag":
+        return "green" if v else "red"
+    return None
+
+
+def section_table(sec: Section) -> Table:
+    cols = []
+    for c in sec.columns:
+        cols.append(Column(c.key, c.header, align="left" if c.kind == "text" else "right",
+                           fmt=(lambda v, c=c: cell_text(c, v))))
+    table = Table(cols, sec.rows, title=sec.title)
+    table.row_styles = ["bold" if r.get("row_type") == ROW_TOTAL else "italic" if r.get("row_type") == ROW_OWN else None
+                        for r in sec.rows]
+    return table
+
+
+def _styled_table(sec: Section, stream: TextIO, width: int | None) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table as RichTable
+
+    console = Console(file=stream, width=width, highlight=False)
+    rt = RichTable(title=sec.title, box=box.SIMPLE_HEAVY, header_style="bold", title_style="bold")
+    for c in sec.columns:
+        rt.add_column(c.header, justify="left" if c.kind == "text" else "right", overflow="fold")  # wrap, never crop
+    for r in sec.rows:
+        cells = []
+        for c in sec.columns:
+            text = escape(cell_text(c, r.get(c.key)))
+            style = cell_style(c, r)
+            cells.append(f"[{style}]{text}[/]" if style and text else text)
+        rs = "bold" if r.get("row_type") == ROW_TOTAL else None
+        rt.add_row(*cells, style=rs)
+    console.print(rt)
+
+
+def write_report(report: Report, fmt: str, output: Path | None = None, *, stream: TextIO | None = None,
+                 terminal: bool | None = None, width: int | None = None) -> Path | None:
+    """Write `report` as `fmt` to `output` (a file) or `stream` (stdout); returns the file written."""
+    if fmt == "xlsx":
+        from shiwan.render.xlsx import write_xlsx
+
+        if output is None:
+            output = Path(f"{report.kind}-{report.scope_code}-{report.period}.xlsx")
+        write_xlsx(report, output)
+        return output
+    if output is not None:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            _write_text(report, fmt, fh, terminal=False, width=width)
+        return output
+    _write_text(report, fmt, stream or sys.stdout, terminal=terminal, width=width)
+    return None
+
+
+def _write_text(report: Report, fmt: str, stream: TextIO, *, terminal: bool | None, width: int | None) -> None:
+    if fmt == "json":
+        stream.write(to_json(json_rows(report)) + "\n")
+    elif fmt == "csv":
+        stream.write(to_csv(report))
+    elif fmt == "md":
+        stream.write(f"# {report.title}\n\n{report.period_line}  \n{report.unit_line}\n\n")
+        for sec in report.sections:
+            stream.write(to_markdown(section_table(sec)) + "\n")
+        for n in report.notes:
+            stream.write(f"{n}\n")
+    else:
+        if terminal is None:
+            terminal = is_terminal(stream)
+        head = [report.title, report.period_line, report.unit_line]
+        if terminal:
+            from rich.console import Console
+            from rich.markup import escape
+
+            con = Console(file=stream, width=width, highlight=False)
+            con.print(f"[bold]{escape(report.title)}[/]")
+            con.print(escape(f"{report.period_line}    {report.unit_line}"))
+            for sec in report.sections:
+                _styled_table(sec, stream, width)
+            for n in report.notes:
+                con.print(f"[dim]{escape(n)}[/]")
+        else:
+            stream.write("\n".join(h for h in head if h) + "\n\n")
+            for sec in report.sections:
+                stream.write(to_text(section_table(sec)) + "\n")
+            for n in report.notes:
+                stream.write(n + "\n")
+
+
+def json_rows(report: Report) -> list[dict[str, Any]]:
+    return [{k: v for k, v in r.items() if not k.startswith("_")} for r in report.rows()]
+
+
+def to_csv(report: Report) -> str:
+    keys = [k for k in report.json_keys()]
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(keys)
+    for r in report.rows():
+        w.writerow(["" if r.get(k) is None else r.get(k) for k in keys])
+    return buf.getvalue()
+
+
+def render_plain(report: Report) -> str:
+    """The report as plain text (what a pipe or a file gets)."""
+    buf = io.StringIO()
+    _write_text(report, "table", buf, terminal=False, width=None)
+    return buf.getvalue()
+
+
+__all__ = ["write_report", "json_rows", "to_csv", "render_plain", "cell_text", "rich_table"]

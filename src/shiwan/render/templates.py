@@ -1,0 +1,337 @@
+"""`shiwan template`: the standard returns, written with openpyxl.
+
+A template looks like the official form (title, period, 填报单位 and 计量单位 lines, a one- or two-row
+header, a footer for signatures and the date), carries a hidden `_shiwan` sheet naming form, unit,
+period and catalog version so that the import needs no guessing, and has its input cells unlocked
+and validated (whole numbers ≥ 0, or two decimals for 万元) while everything else is locked.
+
+The 合计 row holds SUM formulas for the clerk's convenience; the importer checks it where Excel saved
+its value and passes over it where no value was saved (a file filled by a script).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from shiwan import __version__
+from shiwan.base.errors import UsageError, UserError
+from shiwan.base.i18n import t
+from shiwan.read.readers import cell_name
+from shiwan.recognize.layout import META_SHEET
+from shiwan.ref import periods
+from shiwan.ref.campaigns import default_campaign
+from shiwan.ref.catalog import Catalog, IndicatorDef
+from shiwan.ref.units import UnitRec, UnitTree
+
+DEADLINE_NOTE_DAY = 5
+
+
+@dataclass
+class Styles:
+    title: object
+    bold: object
+    center: object
+    border: object
+    header_fill: object
+    input_fill: object
+    total_fill: object
+
+
+def _styles() -> Styles:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="000000")
+    return Styles(
+        title=Font(name="宋体", size=16, bold=True),
+        bold=Font(name="宋体", size=10, bold=True),
+        center=Alignment(horizontal="center", vertical="center", wrap_text=True),
+        border=Border(left=thin, right=thin, top=thin, bottom=thin),
+        header_fill=PatternFill("solid", fgColor="DDEBF7"),
+        input_fill=PatternFill("solid", fgColor="FFFFFF"),
+        total_fill=PatternFill("solid", fgColor="F2F2F2"),
+    )
+
+
+def campaign_title(db, catalog: Catalog) -> str:
+    camp = default_campaign(db)
+    return camp.label() if camp else catalog.name
+
+
+def write_template(db, form: str, *, unit: str | None, period: str | None, year: int | None = None,
+                   output: Path | None = None) -> Path:
+    tree = UnitTree.from_db(db)
+    cat = Catalog.from_db(db)
+    if form == "targets":
+        from shiwan.store.targets import write_targets_template
+
+        return write_targets_template(db, tree, cat, unit=unit, year=year, output=output)
+    if not unit:
+        raise UsageError("template.need_unit")
+    if not period:
+        raise UsageError("template.need_period")
+    u = tree.by_code.get(unit)
+    if u is None:
+        raise UserError("layout.unknown_unit_code", code=unit)
+    if form == "city" and not tree.children(u.id):
+        raise UserError("template.no_children", unit=u.name)
+    if output is None:
+        output = Path(f"{u.name}_{period}_{'汇总表' if form == 'city' else '月报'}.xlsx")
+    wb = build_template(db, tree, cat, form, u, period)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(output)
+    return output
+
+
+def build_template(db, tree: UnitTree, cat: Catalog, form: str, unit: UnitRec, period: str):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    title = campaign_title(db, cat)
+    if form == "city":
+        ws.title = t("template.sheet_city")
+        _city_sheet(ws, tree, cat, unit, period, title)
+    else:
+        ws.title = t("template.sheet_county")
+        _county_sheet(ws, cat, unit, period, title)
+    meta = wb.create_sheet(META_SHEET)
+    for row in (("form", form), ("unit", unit.code), ("unit_name", unit.name), ("period", period),
+                ("catalog", cat.version), ("generator", f"shiwan {__version__}"),
+                ("created_at", datetime.now().astimezone().isoformat(timespec="seconds"))):
+        meta.append(list(row))
+    meta.sheet_state = "hidden"
+    meta.protection.sheet = True
+    return wb
+
+
+def _measures(cat: Catalog) -> str:
+    return "、".join(dict.fromkeys(i.measure for i in cat.indicators))
+
+
+def _validation(ind: IndicatorDef):
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if ind.decimals:
+        dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+        dv.error = t("template.dv_decimal", decimals=ind.decimals)
+    else:
+        dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+        dv.error = t("template.dv_whole")
+    dv.errorTitle = t("template.dv_title")
+    dv.showErrorMessage = True
+    return dv
+
+
+def _head_lines(ws, unit: UnitRec, period: str, title: str, width: int, heading: str, ytd_period: bool,
+                cat: Catalog, st: Styles) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    last = cell_name(0, width - 1)[:-1]
+    ws["A1"] = t(heading, unit=unit.name, campaign=title)
+    ws.merge_cells(f"A1:{last}1")
+    ws["A1"].font = st.title
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 30
+    y, m = periods.year_of(period), periods.month_of(period)
+    ws["A2"] = t("template.period_ytd", year=y, month=m) if (ytd_period and m > 1) else t("template.period_month", year=y, month=m)
+    ws.merge_cells(f"A2:{last}2")
+    ws["A2"].alignment = Alignment(horizontal="center")
+    ws["A3"] = t("template.reporter_line", unit=unit.name)
+    split = max(2, width - 3)
+    ws.merge_cells(f"A3:{cell_name(0, split - 1)[:-1]}3")
+    ws.cell(3, split + 1, t("template.measure_line", measures=_measures(cat)))
+    ws.merge_cells(f"{cell_name(0, split)[:-1]}3:{last}3")
+    ws.cell(3, split + 1).alignment = Alignment(horizontal="right")
+    for c in ("A3", cell_name(2, split)):
+        ws[c].font = Font(name="宋体", size=10)
+
+
+def _footer(ws, row: int, width: int, period: str) -> None:
+    from openpyxl.styles import Font
+
+    deadline = periods.deadline(period, DEADLINE_NOTE_DAY)
+    ws.cell(row, 1, t("template.footer"))
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+    ws.cell(row + 1, 1, t("template.note", month=deadline.month, day=deadline.day))
+    ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=width)
+    for r in (row, row + 1):
+        ws.cell(r, 1).font = Font(name="宋体", size=10)
+
+
+def _finish(ws, header_rows: int, first_col: int) -> None:
+    from shiwan.render.xlsx import a4_landscape_one_page_wide
+
+    ws.freeze_panes = ws.cell(header_rows + 1, first_col)
+    a4_landscape_one_page_wide(ws)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+
+def _city_sheet(ws, tree: UnitTree, cat: Catalog, unit: UnitRec, period: str, title: str) -> None:
+    from openpyxl.styles import Alignment, Protection
+
+    st = _styles()
+    inds = cat.indicators
+    # columns: 序号, 单位, then 本月/本年累计 per flow and 期末数 per stock
+    cols: list[tuple[IndicatorDef, str]] = []
+    for ind in inds:
+        if ind.kind == "flow":
+            cols += [(ind, "month"), (ind, "ytd")]
+        else:
+            cols.append((ind, "level"))
+    width = 2 + len(cols)
+    _head_lines(ws, unit, period, title, width, "template.title_city", True, cat, st)
+    h1, h2 = 4, 5
+    for c, text in ((1, t("template.serial")), (2, t("template.unit"))):
+        ws.cell(h1, c, text)
+        ws.merge_cells(start_row=h1, start_column=c, end_row=h2, end_column=c)
+    col = 3
+    for ind in inds:
+        ws.cell(h1, col, f"{ind.name}({ind.measure})")
+        if ind.kind == "flow":
+            ws.merge_cells(start_row=h1, start_column=col, end_row=h1, end_column=col + 1)
+            ws.cell(h2, col, t("template.month"))
+            ws.cell(h2, col + 1, t("template.ytd"))
+            col += 2
+        else:
+            ws.cell(h2, col, t("template.level"))
+            col += 1
+    for r in (h1, h2):
+        for c in range(1, width + 1):
+            cell = ws.cell(r, c)
+            cell.font, cell.alignment, cell.border, cell.fill = st.bold, st.center, st.border, st.header_fill
+    ws.row_dimensions[h1].height = 42
+    members = [unit, *tree.children(unit.id)]
+    total_row = h2 + 1
+    first, last = total_row + 1, total_row + len(members)
+    ws.cell(total_row, 2, t("row.total"))
+    for n, member in enumerate(members):
+        r = first + n
+        ws.cell(r, 1, n + 1)
+        ws.cell(r, 2, t("row.own.city") if member.id == unit.id and unit.level == "city"
+                else t("row.own.other") if member.id == unit.id else member.name)
+    validations = {}
+    for j, (ind, _measure) in enumerate(cols):
+        c = 3 + j
+        letter = cell_name(0, c - 1)[:-1]
+        ws.cell(total_row, c, f"=SUM({letter}{first}:{letter}{last})")
+        fmt = "0.00" if ind.decimals else "0"
+        dv = validations.get(ind.decimals)
+        if dv is None:
+            dv = validations[ind.decimals] = _validation(ind)
+            ws.add_data_validation(dv)
+        dv.add(f"{letter}{first}:{letter}{last}")
+        for r in range(total_row, last + 1):
+            cell = ws.cell(r, c)
+            cell.number_format = fmt
+            cell.border = st.border
+            if r >= first:
+                cell.protection = Protection(locked=False)
+            else:
+                cell.fill = st.total_fill
+                cell.font = st.bold
+    for r in range(total_row, last + 1):
+        for c in (1, 2):
+            ws.cell(r, c).border = st.border
+            ws.cell(r, c).alignment = Alignment(horizontal="center" if c == 1 else "left", vertical="center")
+        if r == total_row:
+            ws.cell(r, 2).font = st.bold
+            ws.cell(r, 2).fill = st.total_fill
+    ws.column_dimensions["A"].width = 5
+    ws.column_dimensions["B"].width = 16
+    for j in range(len(cols)):
+        ws.column_dimensions[cell_name(0, 2 + j)[:-1]].width = 9
+    _footer(ws, last + 2, width, period)
+    _finish(ws, h2, 3)
+
+
+def _county_sheet(ws, cat: Catalog, unit: UnitRec, period: str, title: str) -> None:
+    from openpyxl.styles import Alignment, Protection
+
+    st = _styles()
+    width = 5
+    _head_lines(ws, unit, period, title, width, "template.title_county", False, cat, st)
+    head = 4
+    for c, text in enumerate((t("template.serial"), t("template.indicator"), t("template.measure"), t("template.month"),
+                              t("template.ytd")), 1):
+        cell = ws.cell(head, c, text)
+        cell.font, cell.alignment, cell.border, cell.fill = st.bold, st.center, st.border, st.header_fill
+    validations = {}
+    r = head + 1
+    for n, ind in enumerate(cat.indicators, 1):
+        ws.cell(r, 1, n)
+        ws.cell(r, 2, ind.name)
+        ws.cell(r, 3, ind.measure)
+        fmt = "0.00" if ind.decimals else "0"
+        dv = validations.get(ind.decimals)
+        if dv is None:
+            dv = validations[ind.decimals] = _validation(ind)
+            ws.add_data_validation(dv)
+        if ind.kind == "flow":
+            targets = [4, 5]
+        else:
+            ws.merge_cells(start_row=r, start_column=4, end_row=r, end_column=5)
+            ws.cell(r, 4).comment = None
+            targets = [4]
+        for c in (4, 5):
+            cell = ws.cell(r, c)
+            cell.number_format = fmt
+            cell.border = st.border
+        for c in targets:
+            ws.cell(r, c).protection = Protection(locked=False)
+            dv.add(ws.cell(r, c).coordinate)
+        for c in (1, 2, 3):
+            cell = ws.cell(r, c)
+            cell.border = st.border
+            cell.alignment = Alignment(horizontal="left" if c == 2 else "center", vertical="center")
+        r += 1
+    ws.cell(r, 2, t("template.stock_note"))
+    ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=5)
+    ws.column_dimensions["A"].width = 6
+    ws.column_dimensions["B"].width = 28
+    ws.column_dimensions["C"].width = 10
+    ws.column_dimensions["D"].width = 14
+    ws.column_dimensions["E"].width = 14
+    _footer(ws, r + 2, width, period)
+    _finish(ws, head, 4)
+
+
+def template_cells(cat: Catalog, form: str, members: list[UnitRec] | None = None) -> dict[tuple[str, str, str], str]:
+    """Where each figure goes in a template: (unit code or '', indicator code, 'month'|'ytd') -> cell.
+    For a county return the unit code is ''; stocks use 'ytd' (their level)."""
+    cells: dict[tuple[str, str, str], str] = {}
+    if form == "county":
+        for n, ind in enumerate(cat.indicators):
+            r = 4 + n  # 0-based row 4 is the first indicator (row 5)
+            if ind.kind == "flow":
+                cells[("", ind.code, "month")] = cell_name(r, 3)
+                cells[("", ind.code, "ytd")] = cell_name(r, 4)
+            else:
+                cells[("", ind.code, "ytd")] = cell_name(r, 3)
+        return cells
+    assert members is not None
+    first = 6  # 0-based: rows 4-5 header, row 6 合计, units from row 7 (1-based 7 -> index 6)
+    for k, u in enumerate(members):
+        r = first + k
+        c = 2
+        for ind in cat.indicators:
+            if ind.kind == "flow":
+                cells[(u.code, ind.code, "month")] = cell_name(r, c)
+                cells[(u.code, ind.code, "ytd")] = cell_name(r, c + 1)
+                c += 2
+            else:
+                cells[(u.code, ind.code, "ytd")] = cell_name(r, c)
+                c += 1
+    return cells
+
+
+def footer_cell(ws) -> str | None:
+    """The cell of the 报出日期 line (so that a filled template can carry its date)."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and "报出日期" in cell.value:
+                return cell.coordinate
+    return None

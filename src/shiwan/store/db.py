@@ -1,0 +1,246 @@
+"""Database access with plain, portable SQL.
+
+One `Database` runs the same SQL text (named `:param` placeholders, standard SQL only) on either of
+two executors:
+
+- SQLite files go through the standard library's `sqlite3`, which loads in milliseconds: a report
+  that has to answer in a fraction of a second cannot wait half a second for SQLAlchemy and pydantic
+  to import;
+- any other SQLAlchemy URL (`postgresql://...`) goes through SQLAlchemy Core's `text()`, which speaks
+  the same named-parameter SQL. `SHIWAN_DB_BACKEND=sqlalchemy` forces this path for SQLite too, so the
+  portable path is exercised by the tests.
+
+The schema itself comes from `shiwan.models` (SQLModel), created by `shiwan init`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+Params = Mapping[str, Any] | None
+
+
+class DatabaseMissing(Exception):
+    """The database file does not exist (run `shiwan init`)."""
+
+    def __init__(self, location: str):
+        super().__init__(location)
+        self.location = location
+
+
+class SchemaMismatch(Exception):
+    """The file is not a shiwan database, or one of another schema version."""
+
+    def __init__(self, location: str, found: str | None):
+        super().__init__(location)
+        self.location = location
+        self.found = found
+
+
+def sqlite_path(location: str) -> str | None:
+    """The file path if `location` names an SQLite database, else None."""
+    if "://" not in location:
+        return location
+    for prefix in ("sqlite:///", "sqlite+pysqlite:///"):
+        if location.startswith(prefix):
+            return location[len(prefix) :]
+    return None
+
+
+def sqlalchemy_url(location: str) -> str:
+    path = sqlite_path(location)
+    if path is not None:
+        return "sqlite:///" + str(Path(path).resolve())
+    return location
+
+
+class Database:
+    """A connection to one shiwan database."""
+
+    def __init__(self, location: str, *, create: bool = False):
+        self.location = location
+        self.path = sqlite_path(location)
+        if self.path is not None and not create and not Path(self.path).is_file():
+            raise DatabaseMissing(location)
+        backend = os.environ.get("SHIWAN_DB_BACKEND", "")
+        self.is_sqlite = self.path is not None
+        self._in_tx = False
+        if self.path is not None and backend != "sqlalchemy":
+            import sqlite3
+
+            self._sa = None
+            self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+        else:
+            from sqlalchemy import create_engine, event
+
+            engine = create_engine(sqlalchemy_url(location))
+            if self.is_sqlite:
+
+                @event.listens_for(engine, "connect")
+                def _fk_on(dbapi_conn, _record):  # pragma: no cover - exercised via env switch
+                    cur = dbapi_conn.cursor()
+                    cur.execute("PRAGMA foreign_keys = ON")
+                    cur.close()
+
+            self._engine = engine
+            self._sa = engine.connect()
+            self._conn = None
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def all(self, sql: str, params: Params = None) -> list[tuple]:
+        if self._conn is not None:
+            return self._conn.execute(sql, params or {}).fetchall()
+        return self._sa_exec(sql, params, lambda r: [tuple(x) for x in r.fetchall()])
+
+    def iter(self, sql: str, params: Params = None) -> Iterator[tuple]:
+        if self._conn is not None:
+            yield from self._conn.execute(sql, params or {})
+        else:
+            yield from self.all(sql, params)
+
+    def one(self, sql: str, params: Params = None) -> tuple | None:
+        rows = self.all(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: Params = None) -> Any:
+        row = self.one(sql, params)
+        return row[0] if row else None
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def run(self, sql: str, params: Params = None) -> int:
+        """Execute one statement; returns the number of rows it touched."""
+        if self._conn is not None:
+            return self._conn.execute(sql, params or {}).rowcount
+        return self._sa_exec(sql, params, lambda r: r.rowcount)
+
+    def many(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+        if self._conn is not None:
+            self._conn.executemany(sql, rows)
+        else:
+            from sqlalchemy import text
+
+            self._sa.execute(text(sql), list(rows))
+            self._autocommit()
+
+    def insert(self, table: str, row: Mapping[str, Any]) -> int:
+        """Insert one row and return its new id."""
+        cols = ", ".join(row)
+        marks = ", ".join(":" + c for c in row)
+        if self._conn is not None:
+            cur = self._conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", row)
+            return int(cur.lastrowid)
+        return int(self._sa_exec(f"INSERT INTO {table} ({cols}) VALUES ({marks}) RETURNING id", row,
+                                 lambda r: r.scalar_one()))
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: commit when the block ends normally, roll back on any exception
+        (KeyboardInterrupt included)."""
+        if self._in_tx:
+            yield
+            return
+        self._in_tx = True
+        try:
+            if self._conn is not None:
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+                self._conn.execute("COMMIT")
+            else:
+                if self._sa.in_transaction():
+                    self._sa.commit()
+                tx = self._sa.begin()
+                try:
+                    yield
+                except BaseException:
+                    tx.rollback()
+                    raise
+                tx.commit()
+        finally:
+            self._in_tx = False
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        else:
+            self._sa.close()
+            self._engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _sa_exec(self, sql: str, params: Params, take):
+        """Run on SQLAlchemy, take what is needed from the result, then commit unless inside
+        `transaction()` (each statement outside one stands alone, as on sqlite3 in autocommit)."""
+        from sqlalchemy import text
+
+        result = self._sa.execute(text(sql), dict(params or {}))
+        value = take(result)
+        self._autocommit()
+        return value
+
+    def _autocommit(self) -> None:
+        if not self._in_tx and self._sa.in_transaction():
+            self._sa.commit()
+
+    def batch_mode(self, on: bool) -> None:
+        """Many small transactions in a row (an import batch): on SQLite, checkpoint the write-ahead
+        log once at the end instead of every thousand pages. Elsewhere nothing changes."""
+        if self._conn is None:
+            return
+        if on:
+            self._conn.execute("PRAGMA wal_autocheckpoint = 0")
+        else:
+            self._conn.execute("PRAGMA wal_autocheckpoint = 1000")
+            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def meta(self, key: str) -> str | None:
+        return self.scalar("SELECT value FROM meta WHERE key = :k", {"k": key})
+
+    def set_meta(self, key: str, value: str) -> None:
+        if self.run("UPDATE meta SET value = :v WHERE key = :k", {"k": key, "v": value}) == 0:
+            self.run("INSERT INTO meta (key, value) VALUES (:k, :v)", {"k": key, "v": value})
+
+
+def in_clause(name: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
+    """`(:name_0, :name_1, ...)` and its parameters, for `x IN (...)` in portable SQL."""
+    vals = list(values)
+    if not vals:
+        return "(NULL)", {}
+    params = {f"{name}_{i}": v for i, v in enumerate(vals)}
+    return "(" + ", ".join(":" + k for k in params) + ")", params
+
+
+def open_db(location: str) -> Database:
+    """Open an existing shiwan database, checking that it is one."""
+    from shiwan.ref.constants import SCHEMA_VERSION
+
+    db = Database(location)
+    try:
+        found = db.scalar("SELECT value FROM meta WHERE key = 'schema_version'")
+    except Exception:
+        db.close()
+        raise SchemaMismatch(location, None) from None
+    if found != SCHEMA_VERSION:
+        db.close()
+        raise SchemaMismatch(location, found)
+    return db

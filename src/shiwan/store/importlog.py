@@ -1,0 +1,245 @@
+"""The import log: listing imports, showing what one did, and reverting it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+
+from shiwan.base.errors import UserError
+from shiwan.base.i18n import t
+from shiwan.base.problems import Problem
+from shiwan.base.settings import os_user
+from shiwan.check import chain as checks
+from shiwan.ref.catalog import Catalog
+from shiwan.ref.units import UnitTree
+from shiwan.render.output import Column, Table, num, render, to_json
+from shiwan.store.initdb import now_iso
+
+_IMPORT_COLS = ("id, kind, file_name, file_path, sha256, size, form, unit_id, period, submitted_on, imported_at, os_user, "
+                "status, n_new, n_changed, n_unchanged, n_warnings, problems, reverts_id, reverted_by_id")
+
+
+def _import_row(db, import_id: int) -> dict | None:
+    row = db.one(f"SELECT {_IMPORT_COLS} FROM import_log WHERE id = :id", {"id": import_id})
+    if row is None:
+        return None
+    keys = [k.strip() for k in _IMPORT_COLS.split(",")]
+    return dict(zip(keys, row, strict=True))
+
+
+def imports_table(db, *, period: str | None = None, unit: str | None = None, limit: int = 50) -> Table:
+    tree = UnitTree.from_db(db)
+    where, params = [], {"n": limit}
+    if period:
+        where.append("period = :p")
+        params["p"] = period
+    if unit:
+        u = tree.by_code.get(unit)
+        if u is None:
+            raise UserError("layout.unknown_unit_code", code=unit)
+        where.append("unit_id = :u")
+        params["u"] = u.id
+    sql = f"SELECT {_IMPORT_COLS} FROM import_log"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY id DESC LIMIT :n"
+    keys = [k.strip() for k in _IMPORT_COLS.split(",")]
+    rows = []
+    for r in db.all(sql, params):
+        d = dict(zip(keys, r, strict=True))
+        u = tree.by_id.get(d["unit_id"])
+        problems = [Problem.from_record(p) for p in json.loads(d["problems"] or "[]")]
+        rows.append({
+            "id": d["id"], "imported_at": d["imported_at"], "user": d["os_user"], "status": d["status"],
+            "_status_name": t(f"status.{d['status']}"), "form": d["form"],
+            "unit_code": u.code if u else "", "unit_name": u.name if u else "", "period": d["period"],
+            "file": d["file_name"], "sha256": d["sha256"], "new": d["n_new"], "changed": d["n_changed"],
+            "unchanged": d["n_unchanged"], "errors": sum(1 for p in problems if p.is_error),
+            "warnings": sum(1 for p in problems if not p.is_error),
+            "reverts": d["reverts_id"], "reverted_by": d["reverted_by_id"],
+        })
+    cols = [
+        Column("id", "#", align="right"),
+        Column("imported_at", t("col.when"), fmt=lambda v: (v or "")[:16].replace("T", " ")),
+        Column("_status_name", t("col.status")),
+        Column("unit_name", t("col.unit")),
+        Column("period", t("col.period")),
+        Column("file", t("col.file")),
+        Column("new", t("col.new"), align="right", fmt=num()),
+        Column("changed", t("col.changed"), align="right", fmt=num()),
+        Column("errors", t("col.errors"), align="right", fmt=lambda v: str(v) if v else ""),
+        Column("user", t("col.user")),
+    ]
+    return Table(cols, rows, title=t("imports.title"))
+
+
+def import_details(db, import_id: int) -> tuple[dict, list[dict]]:
+    """The import's record, and every figure it set: still current, or replaced since."""
+    rec = _import_row(db, import_id)
+    if rec is None:
+        raise UserError("imports.no_such", id=import_id)
+    tree = UnitTree.from_db(db)
+    cat = Catalog.from_db(db)
+    u = tree.by_id.get(rec["unit_id"])
+    problems = [Problem.from_record(p) for p in json.loads(rec["problems"] or "[]")]
+    info = {
+        "id": rec["id"], "kind": rec["kind"], "file": rec["file_name"], "path": rec["file_path"], "sha256": rec["sha256"],
+        "size": rec["size"], "form": rec["form"], "unit_code": u.code if u else "", "unit_name": u.name if u else "",
+        "period": rec["period"], "submitted_on": rec["submitted_on"] or None, "imported_at": rec["imported_at"],
+        "user": rec["os_user"], "status": rec["status"], "new": rec["n_new"], "changed": rec["n_changed"],
+        "unchanged": rec["n_unchanged"], "reverts": rec["reverts_id"], "reverted_by": rec["reverted_by_id"],
+        "problems": [p.to_json() for p in problems],
+    }
+    replaced = {}
+    for r in db.all("SELECT unit_id, indicator_id, period, channel, month, ytd, import_id FROM figure_history "
+                    "WHERE replaced_by_id = :id", {"id": import_id}):
+        replaced[(r[0], r[1], r[2], r[3])] = (r[4], r[5], r[6])
+    figures = []
+
+    def add(uid, iid, period, channel, month, ytd, sheet, mcell, ycell, state, by=None):
+        unit = tree.by_id[uid]
+        ind = cat.by_id[iid]
+        old = replaced.get((uid, iid, period, channel))
+        figures.append({
+            "unit_code": unit.code, "unit_name": unit.name, "indicator": ind.code, "indicator_name": ind.name,
+            "period": period, "month": month, "ytd": ytd, "sheet": sheet, "month_cell": mcell, "ytd_cell": ycell,
+            "old_month": old[0] if old else None, "old_ytd": old[1] if old else None,
+            "action": ("changed" if old else "new") if rec["kind"] == "file" else state, "state": state,
+            "replaced_by": by, "_order": (unit.sort_order, ind.sort_order),
+        })
+
+    for r in db.all("SELECT unit_id, indicator_id, period, channel, month, ytd, sheet, month_cell, ytd_cell FROM figure "
+                    "WHERE import_id = :id", {"id": import_id}):
+        add(*r, state="current")
+    for r in db.all("SELECT unit_id, indicator_id, period, channel, month, ytd, sheet, month_cell, ytd_cell, replaced_by_id, "
+                    "action FROM figure_history WHERE import_id = :id", {"id": import_id}):
+        add(*r[:9], state="reverted" if r[10] == "reverted" else "replaced", by=r[9])
+    if rec["kind"] == "revert":
+        for (uid, iid, period, _channel), (month, ytd, _old_import) in replaced.items():
+            unit, ind = tree.by_id[uid], cat.by_id[iid]
+            figures.append({"unit_code": unit.code, "unit_name": unit.name, "indicator": ind.code,
+                            "indicator_name": ind.name, "period": period, "month": None, "ytd": None, "sheet": "",
+                            "month_cell": "", "ytd_cell": "", "old_month": month, "old_ytd": ytd, "action": "reverted",
+                            "state": "reverted", "replaced_by": None, "_order": (unit.sort_order, ind.sort_order)})
+    figures.sort(key=lambda f: f["_order"])
+    for f in figures:
+        del f["_order"]
+    return info, figures
+
+
+def show_import(db, import_id: int, fmt: str, stream=None) -> None:
+    stream = stream or sys.stdout
+    info, figures = import_details(db, import_id)
+    if fmt == "json":
+        stream.write(to_json({"import": info, "figures": figures}) + "\n")
+        return
+    if fmt != "csv":
+        lines = [
+            t("imports.show_head", id=info["id"], status=t(f"status.{info['status']}")),
+            f"  {t('col.file')}: {info['file']}  ({info['path']})",
+            f"  SHA-256: {info['sha256']}  ({info['size']:,} bytes)",
+            f"  {t('col.unit')}: {info['unit_name']} {info['unit_code']}   {t('col.period')}: {info['period']}   "
+            f"{t('col.form')}: {t('form.' + info['form']) if info['form'] else '—'}",
+            f"  {t('col.submitted')}: {info['submitted_on'] or '—'}   {t('col.when')}: {info['imported_at']}   "
+            f"{t('col.user')}: {info['user']}",
+            "  " + t("imports.counts", new=info["new"], changed=info["changed"], unchanged=info["unchanged"]),
+        ]
+        if info["reverts"]:
+            lines.append("  " + t("imports.reverts", id=info["reverts"]))
+        if info["reverted_by"]:
+            lines.append("  " + t("imports.reverted_by", id=info["reverted_by"]))
+        for p in info["problems"]:
+            mark = "✗" if p["severity"] == "error" else "!"
+            place = " › ".join(x for x in (p["sheet"], p["cell"]) if x)
+            lines.append(f"  {mark} {place}: {p['message']}" if place else f"  {mark} {p['message']}")
+        stream.write("\n".join(lines) + "\n\n")
+    cols = [
+        Column("unit_name", t("col.unit")), Column("indicator_name", t("col.indicator")), Column("period", t("col.period")),
+        Column("month", t("col.month"), align="right", fmt=_fmt), Column("ytd", t("col.ytd_or_level"), align="right", fmt=_fmt),
+        Column("old_month", t("col.old_month"), align="right", fmt=_fmt),
+        Column("old_ytd", t("col.old_ytd"), align="right", fmt=_fmt),
+        Column("ytd_cell", t("col.cell"), fmt=lambda v: v or ""),
+        Column("state", t("col.state"), fmt=lambda v: t(f"state.{v}")),
+    ]
+    if fmt == "csv":
+        cols = [Column(k, k) for k in ("unit_code", "unit_name", "indicator", "period", "month", "ytd", "old_month",
+                                         "old_ytd", "sheet", "month_cell", "ytd_cell", "action", "state", "replaced_by")]
+    render(Table(cols, figures), fmt if fmt in ("csv", "md") else "table", stream)
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return ""
+    return f"{v:,.2f}" if float(v) != int(v) else f"{int(v):,}"
+
+
+@dataclass
+class RevertReport:
+    revert_id: int
+    restored: int
+    removed: int
+    kept: int
+
+
+def revert_import(db, import_id: int) -> RevertReport:
+    """Undo an import: every figure it set that is still current goes back to the value it replaced
+    (or away, where it had none). Figures a later import has changed since are left as they are.
+    The revert is itself an entry of the log; a locked period refuses it."""
+    rec = _import_row(db, import_id)
+    if rec is None:
+        raise UserError("imports.no_such", id=import_id)
+    if rec["kind"] != "file" or rec["status"] not in ("imported", "revised"):
+        raise UserError("imports.cannot_revert", id=import_id, status=t(f"status.{rec['status']}"))
+    current = db.all("SELECT id, unit_id, indicator_id, period, channel, month, ytd, sheet, month_cell, ytd_cell "
+                     "FROM figure WHERE import_id = :id", {"id": import_id})
+    for p in sorted({r[3] for r in current}):
+        lock = checks.lock_of(db, p)
+        if lock:
+            raise UserError("import.locked", period=p, by=lock[0], at=lock[1][:16].replace("T", " "))
+    kept = db.scalar("SELECT COUNT(*) FROM figure_history WHERE import_id = :id AND action = 'revised'", {"id": import_id}) or 0
+    restored = removed = 0
+    with db.transaction():
+        rid = db.insert("import_log", {
+            "kind": "revert", "file_name": rec["file_name"], "file_path": rec["file_path"], "sha256": rec["sha256"],
+            "size": rec["size"], "form": rec["form"], "unit_id": rec["unit_id"], "period": rec["period"],
+            "submitted_on": "", "imported_at": now_iso(), "os_user": os_user(), "status": "revert", "n_new": 0,
+            "n_changed": 0, "n_unchanged": 0, "n_warnings": 0, "problems": "[]", "reverts_id": import_id,
+        })
+        for fid, uid, iid, period, channel, month, ytd, sheet, mcell, ycell in current:
+            key = {"u": uid, "i": iid, "p": period, "c": channel}
+            db.run("INSERT INTO figure_history (unit_id, indicator_id, period, channel, month, ytd, import_id, sheet, "
+                   "month_cell, ytd_cell, replaced_by_id, action) VALUES (:u, :i, :p, :c, :m, :y, :imp, :s, :mc, :yc, "
+                   ":rid, 'reverted')", {**key, "m": month, "y": ytd, "imp": import_id, "s": sheet, "mc": mcell,
+                                          "yc": ycell, "rid": rid})
+            prev = _value_before(db, import_id, key)
+            if prev is None:
+                db.run("DELETE FROM figure WHERE id = :id", {"id": fid})
+                removed += 1
+            else:
+                db.run("UPDATE figure SET month = :m, ytd = :y, import_id = :imp, sheet = :s, month_cell = :mc, "
+                       "ytd_cell = :yc, warnings = '' WHERE id = :id",
+                       {"m": prev[0], "y": prev[1], "imp": prev[2], "s": prev[3], "mc": prev[4], "yc": prev[5], "id": fid})
+                restored += 1
+        db.run("UPDATE import_log SET status = 'reverted', reverted_by_id = :rid WHERE id = :id",
+               {"rid": rid, "id": import_id})
+        db.run("UPDATE import_log SET n_changed = :n WHERE id = :rid", {"n": restored + removed, "rid": rid})
+    return RevertReport(rid, restored, removed, int(kept))
+
+
+def _value_before(db, import_id: int, key: dict) -> tuple | None:
+    """The value `import_id` replaced for a key, skipping values of imports reverted since."""
+    seen = set()
+    current = import_id
+    while current not in seen:
+        seen.add(current)
+        row = db.one("SELECT h.month, h.ytd, h.import_id, h.sheet, h.month_cell, h.ytd_cell, i.status FROM figure_history h "
+                     "JOIN import_log i ON i.id = h.import_id WHERE h.replaced_by_id = :r AND h.unit_id = :u "
+                     "AND h.indicator_id = :i AND h.period = :p AND h.channel = :c AND h.action = 'revised' "
+                     "ORDER BY h.id DESC", {**key, "r": current})
+        if row is None:
+            return None
+        if row[6] != "reverted":
+            return row[:6]
+        current = row[2]
+    return None

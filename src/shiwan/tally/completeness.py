@@ -1,0 +1,142 @@
+"""`report completeness`: which returns came in, on time or late, and which are still missing.
+
+应报 (expected): every unit below the scope that reports (cities' own offices and counties; a province
+compiles rather than reports). 实报 (received): units with any figure for the period, from their own
+return or their row in a city summary. A return's date is its 报出日期 when the file gives one, else
+the day it was imported; 及时 means on or before the deadline (the 5th of the following month unless
+configured), 迟报 after it. The first version of a return counts, not later revisions.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from shiwan.base.i18n import t
+from shiwan.ref import periods
+from shiwan.ref.units import UnitRec
+from shiwan.reports import (
+    ROW_OWN,
+    ROW_TOTAL,
+    ROW_UNIT,
+    Col,
+    Report,
+    Section,
+    context,
+    resolve_period,
+    resolve_scope,
+)
+from shiwan.store.db import in_clause
+
+NOT_REPORTING = ("province", "country")
+
+
+def submissions(db, period: str) -> dict[int, tuple[date, str]]:
+    """unit id -> (date of its first return for `period`, file name)."""
+    out: dict[int, tuple[date, str]] = {}
+    ind_ids = [r[0] for r in db.all("SELECT id FROM indicator")]
+    clause, params = in_clause("i", ind_ids)
+    for uid, submitted, imported, name in db.all(
+        "SELECT x.unit_id, i.submitted_on, i.imported_at, i.file_name FROM ("
+        f"SELECT DISTINCT unit_id, import_id FROM figure WHERE indicator_id IN {clause} AND period = :p UNION "
+        "SELECT unit_id, import_id FROM figure_history WHERE period = :p AND action = 'revised') x "
+        "JOIN import_log i ON i.id = x.import_id",
+        {**params, "p": period},
+    ):
+        d = date.fromisoformat((submitted or imported)[:10])
+        if uid not in out or d < out[uid][0]:
+            out[uid] = (d, name)
+    return out
+
+
+def last_reported(db, unit_ids: list[int], before: str) -> dict[int, str]:
+    if not unit_ids:
+        return {}
+    out: dict[int, str] = {}
+    for n in range(0, len(unit_ids), 400):
+        clause, params = in_clause("u", unit_ids[n : n + 400])
+        out.update(dict(db.all(f"SELECT unit_id, MAX(period) FROM figure WHERE unit_id IN {clause} AND period < :p "
+                               "GROUP BY unit_id", {**params, "p": before})))
+    return out
+
+
+def completeness_report(db, *, period: str | None = None, under: str | None = None,
+                        deadline_day: int | None = None) -> Report:
+    tree, _cat = context(db)
+    period = resolve_period(db, period)
+    scope = resolve_scope(tree, under)
+    day = deadline_day or int(db.meta("deadline_day") or 5)
+    due = periods.deadline(period, day)
+    subs = submissions(db, period)
+
+    def expected(root: UnitRec) -> list[UnitRec]:
+        return [u for u in tree.subtree(root.id) if u.level not in NOT_REPORTING]
+
+    groups: list[tuple[str, UnitRec, list[UnitRec]]] = [(ROW_UNIT, c, expected(c)) for c in tree.children(scope.id)]
+    if scope.level not in NOT_REPORTING:
+        groups.insert(0, (ROW_OWN, scope, [scope]))
+    summary, missing, late = [], [], []
+    totals = {"expected": 0, "received": 0, "on_time": 0, "late": 0, "missing": 0}
+    for kind, u, members in groups:
+        counts = {"expected": len(members), "received": 0, "on_time": 0, "late": 0, "missing": 0}
+        for m in members:
+            sub = subs.get(m.id)
+            city = _city_of(tree, m)
+            if sub is None:
+                counts["missing"] += 1
+                missing.append((m, city))
+                continue
+            counts["received"] += 1
+            if sub[0] <= due:
+                counts["on_time"] += 1
+            else:
+                counts["late"] += 1
+                late.append((m, city, sub))
+        for k in totals:
+            totals[k] += counts[k]
+        summary.append(_summary_row(kind, u, counts, period, due, label=u.name if kind == ROW_UNIT else
+                                    t(f"row.own.{u.level}") if u.level in ("city", "county") else u.name))
+    summary.append(_summary_row(ROW_TOTAL, scope, totals, period, due, label=t("row.total")))
+    last = last_reported(db, [m.id for m, _ in missing], period)
+    missing_rows = [{
+        "section": "missing", "unit_code": m.code, "unit_name": m.name, "city_code": c.code if c else "",
+        "city_name": c.name if c else "", "period": period, "last_period": last.get(m.id), "_label": m.name,
+    } for m, c in missing]
+    late_rows = [{
+        "section": "late", "unit_code": m.code, "unit_name": m.name, "city_code": c.code if c else "",
+        "city_name": c.name if c else "", "period": period, "submitted_on": s[0].isoformat(),
+        "days_late": (s[0] - due).days, "file": s[1], "_label": m.name,
+    } for m, c, s in sorted(late, key=lambda x: (x[2][0], x[0].sort_order))]
+    sum_cols = [Col("_label", t("col.unit")), Col("expected", t("col.expected"), "int"),
+                Col("received", t("col.received"), "int"), Col("on_time", t("col.on_time"), "int"),
+                Col("late", t("col.late"), "int"), Col("missing", t("col.missing"), "int"),
+                Col("on_time_rate", t("col.on_time_rate"), "pct")]
+    miss_cols = [Col("_label", t("col.unit")), Col("unit_code", t("col.code")), Col("city_name", t("col.city")),
+                 Col("last_period", t("col.last_period"))]
+    late_cols = [Col("_label", t("col.unit")), Col("city_name", t("col.city")), Col("submitted_on", t("col.submitted")),
+                 Col("days_late", t("col.days_late"), "int"), Col("file", t("col.file"))]
+    sections = [Section(t("completeness.summary"), sum_cols, summary, chart=("_label", "on_time_rate")),
+                Section(t("completeness.missing", n=len(missing_rows)), miss_cols, missing_rows),
+                Section(t("completeness.late", n=len(late_rows)), late_cols, late_rows)]
+    return Report(
+        kind="completeness", title=t("completeness.title", unit=scope.name),
+        period_line=t("completeness.period_line", period=period, due=due.isoformat()),
+        unit_line=t("report.unit_line", unit=scope.name, measure=t("completeness.measure")),
+        sections=sections, period=period, scope_code=scope.code,
+        notes=[t("completeness.note", day=day)],
+    )
+
+
+def _summary_row(kind: str, u: UnitRec, c: dict[str, int], period: str, due: date, label: str) -> dict[str, Any]:
+    return {"section": "summary", "unit_code": u.code, "unit_name": u.name, "row_type": kind, "period": period,
+            "deadline": due.isoformat(), **c,
+            "on_time_rate": round(c["on_time"] / c["expected"], 6) if c["expected"] else None, "_label": label}
+
+
+def _city_of(tree, u: UnitRec) -> UnitRec | None:
+    if u.level == "city":
+        return u
+    for a in tree.ancestors(u):
+        if a.level == "city":
+            return a
+    return None

@@ -1,0 +1,263 @@
+"""From stored figures to the numbers reports show: 本月, 本年累计 and levels, per unit and per subtree.
+
+Rules (DESIGN §2):
+- a unit's own (本级) figure is what it reported itself, else — for a county, which has no units
+  below it — its row in its city's summary; a city's row in a province's summary is the city's total,
+  used only where nothing in the city reported;
+- a flow's 本年累计 at month P is the latest 累计 reported in P's year up to P, carried forward over
+  months not reported, plus any 本月 figures reported after it (a return with only 本月 adds up);
+- a flow's 本月 at P is the 本月 reported, else this month's 累计 minus last month's (however last
+  month was reported);
+- a stock's level at P is the latest level reported at or before P, in any year (carried forward);
+- a subtree's figure is the sum over the unit (本级) and every unit below it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from shiwan.ref import periods
+from shiwan.ref.catalog import Catalog
+from shiwan.ref.constants import CHANNEL_OWN
+from shiwan.ref.units import UnitTree
+from shiwan.store.db import Database, in_clause
+
+# Beyond this many units a query is not restricted by unit id (an IN list that long costs more than it saves).
+MAX_UNIT_FILTER = 800
+
+
+class Values:
+    """Figures of some indicators over a span of months, for one subtree (or everything)."""
+
+    def __init__(self, db: Database, tree: UnitTree, catalog: Catalog, codes: Iterable[str], first: str, last: str,
+                 scope_id: int | None = None, focus: Iterable[str] | None = None):
+        """Load `codes` for months `first`..`last` (`first` in January of the earliest year asked about).
+
+        `focus`, when given, names the only months the caller will ask flows about: then only those
+        months (and the months before them) are read, and a unit's whole span only where its
+        return for a focus month does not carry a 本年累计 — most units' figures come from one row."""
+        self.tree = tree
+        self.catalog = catalog
+        self.codes = list(dict.fromkeys(codes))
+        self.first, self.last = first, last
+        self.scope_id = scope_id
+        self.units = tree.subtree(scope_id) if scope_id is not None else [u for r in tree.roots() for u in tree.subtree(r.id)]
+        self.unit_ids = [u.id for u in self.units]
+        self.db = db
+        flows = [catalog.by_code[c] for c in self.codes if catalog.by_code[c].kind == "flow"]
+        stocks = [catalog.by_code[c] for c in self.codes if catalog.by_code[c].kind == "stock"]
+        # (unit_id, indicator code) -> {period: (month, ytd)} with the channel already resolved
+        self.flow: dict[tuple[int, str], dict[str, tuple[float | None, float | None]]] = {}
+        # (unit_id, indicator code) -> sorted [(period, level)]
+        self.stock: dict[tuple[int, str], list[tuple[str, float]]] = {}
+        self._ytd_cache: dict[tuple[int, str, str], float | None] = {}
+        # totals a parent's summary gave for units that have units below them, used where nothing
+        # below reported: (unit_id, code) -> like `flow` / `stock`
+        self.flow_total: dict[tuple[int, str], dict[str, tuple[float | None, float | None]]] = {}
+        self.stock_total: dict[tuple[int, str], list[tuple[str, float]]] = {}
+        self._parents = {u.id for u in self.units if tree.children(u.id)}
+        self._unit_filter, self._uparams = "", {}
+        if len(self.unit_ids) <= MAX_UNIT_FILTER:
+            clause, self._uparams = in_clause("u", self.unit_ids)
+            self._unit_filter = f" AND unit_id IN {clause}"
+        if flows:
+            if focus is None:
+                self._load_flows(flows, "period BETWEEN :a AND :b", {"a": first, "b": last})
+            else:
+                months = sorted({m for f in focus for m in (f, periods.previous(f))})
+                pclause, pparams = in_clause("p", months)
+                self._load_flows(flows, f"period IN {pclause}", pparams)
+                need = set()
+                for u in self.units:
+                    for ind in flows:
+                        series = self.flow.get((u.id, ind.code), {})
+                        for f in focus:
+                            row = series.get(f)
+                            if row is None or (row[1] is None and not f.endswith("-01")):
+                                need.add(u.id)
+                if need:
+                    ids = sorted(need)
+                    for n in range(0, len(ids), 400):
+                        uclause, uparams = in_clause("w", ids[n : n + 400])
+                        self._load_flows(flows, f"period BETWEEN :a AND :b AND unit_id IN {uclause}",
+                                         {"a": first, "b": last, **uparams}, scoped=False)
+        if stocks:
+            self._load_stocks(stocks, first, last)
+
+    def _load_flows(self, flows, where: str, params: dict, *, scoped: bool = True) -> None:
+        clause, iparams = in_clause("i", [i.id for i in flows])
+        by_id = {i.id: i.code for i in flows}
+        unit_filter, uparams = (self._unit_filter, self._uparams) if scoped else ("", {})
+        chosen: dict[tuple[int, str, str], int] = {}
+        for uid, iid, period, channel, month, ytd in self.db.iter(
+            "SELECT unit_id, indicator_id, period, channel, month, ytd FROM figure "
+            f"WHERE indicator_id IN {clause} AND {where}{unit_filter}", {**iparams, **params, **uparams},
+        ):
+            code = by_id[iid]
+            if channel != CHANNEL_OWN and uid in self._parents:
+                # a city's row in the province's summary is the city's total, not its 本级
+                self.flow_total.setdefault((uid, code), {})[period] = (month, ytd)
+                continue
+            key = (uid, code, period)
+            if chosen.get(key) == CHANNEL_OWN:
+                continue  # the unit's own return wins over its row in the parent's summary
+            chosen[key] = channel
+            self.flow.setdefault((uid, code), {})[period] = (month, ytd)
+
+    def _load_stocks(self, stocks, first: str, last: str) -> None:
+        """Levels reported in `first`..`last`, and the latest one before `first` (carried forward)."""
+        clause, iparams = in_clause("i", [i.id for i in stocks])
+        by_id = {i.id: i.code for i in stocks}
+        params = {**iparams, **self._uparams, "a": first, "b": last}
+        rows = self.db.all(
+            "SELECT unit_id, indicator_id, period, channel, ytd FROM figure "
+            f"WHERE indicator_id IN {clause} AND period BETWEEN :a AND :b AND ytd IS NOT NULL{self._unit_filter}",
+            params,
+        )
+        rows += self.db.all(
+            "SELECT f.unit_id, f.indicator_id, f.period, f.channel, f.ytd FROM figure f JOIN ("
+            f"SELECT unit_id, indicator_id, MAX(period) AS last_period FROM figure WHERE indicator_id IN {clause} "
+            f"AND period < :a AND ytd IS NOT NULL{self._unit_filter} GROUP BY unit_id, indicator_id) m "
+            "ON f.unit_id = m.unit_id AND f.indicator_id = m.indicator_id AND f.period = m.last_period "
+            "WHERE f.ytd IS NOT NULL",
+            params,
+        )
+        rows.sort(key=lambda r: (r[0], r[1], r[2], -r[3]))  # own channel (0) last within a month: it wins
+        for uid, iid, period, channel, level in rows:
+            target = self.stock_total if (channel != CHANNEL_OWN and uid in self._parents) else self.stock
+            series = target.setdefault((uid, by_id[iid]), [])
+            if series and series[-1][0] == period:
+                series[-1] = (period, level)
+            else:
+                series.append((period, level))
+
+    # -- one unit's own figures ------------------------------------------------------------------------------
+
+    def ytd(self, unit_id: int, code: str, period: str) -> float | None:
+        """The unit's own 本年累计 at `period` (None when it reported nothing in that year so far)."""
+        key = (unit_id, code, period)
+        if key not in self._ytd_cache:
+            self._ytd_cache[key] = _walk_ytd(self.flow.get((unit_id, code)), period)
+        return self._ytd_cache[key]
+
+    def month(self, unit_id: int, code: str, period: str) -> float | None:
+        """The unit's own 本月 at `period`: as reported, else this 累计 minus last month's."""
+        return _month(self.flow.get((unit_id, code)), period)
+
+    def level(self, unit_id: int, code: str, period: str) -> float | None:
+        """The unit's own level of a stock at `period`: the latest reported at or before it."""
+        return _level(self.stock.get((unit_id, code)), period)
+
+    def reported_total(self, unit_id: int, code: str, period: str, what: str) -> float | None:
+        """The total its parent's summary gave for a unit with units below it."""
+        if self.catalog.by_code[code].kind == "stock":
+            return _level(self.stock_total.get((unit_id, code)), period)
+        series = self.flow_total.get((unit_id, code))
+        return _walk_ytd(series, period) if what == "ytd" else _month(series, period)
+
+    def reported(self, unit_id: int, code: str, period: str) -> bool:
+        if self.catalog.by_code[code].kind == "stock":
+            return any(p == period for p, _ in self.stock.get((unit_id, code), []))
+        return period in self.flow.get((unit_id, code), {})
+
+    def value(self, unit_id: int, code: str, period: str, what: str) -> float | None:
+        if what == "ytd":
+            return self.ytd(unit_id, code, period) if self.catalog.by_code[code].kind == "flow" \
+                else self.level(unit_id, code, period)
+        if what == "month":
+            return self.month(unit_id, code, period)
+        return self.level(unit_id, code, period)
+
+    # -- subtrees ------------------------------------------------------------------------------------------------
+
+    def totals(self, code: str, period: str, what: str = "ytd") -> dict[int, float | None]:
+        """unit id -> the figure summed over the unit and its whole subtree (None where nothing below
+        it reported anything)."""
+        out: dict[int, float | None] = {}
+        for u in reversed(self.units):  # children before parents
+            own = self.value(u.id, code, period, what)
+            total = own
+            for child in self.tree.children(u.id):
+                cv = out.get(child.id)
+                if cv is not None:
+                    total = (total or 0.0) + cv
+            if total is None and u.id in self._parents:
+                total = self.reported_total(u.id, code, period, what)
+            out[u.id] = total
+        return out
+
+
+def _walk_ytd(series: dict[str, tuple[float | None, float | None]] | None, period: str) -> float | None:
+    """本年累计 at `period` from a unit's months: the latest 累计 reported in the year, carried over
+    months not reported, plus the 本月 figures reported after it."""
+    if not series:
+        return None
+    running: float | None = None
+    year = periods.year_of(period)
+    for m in range(1, periods.month_of(period) + 1):
+        v = series.get(periods.make(year, m))
+        if v is None:
+            continue
+        month, ytd = v
+        if ytd is not None:
+            running = ytd
+        elif month is not None:
+            running = (running or 0.0) + month
+    return running
+
+
+def _month(series: dict[str, tuple[float | None, float | None]] | None, period: str) -> float | None:
+    """本月 at `period`: as reported, else this month's 累计 minus last month's (however last month
+    was reported)."""
+    if not series:
+        return None
+    v = series.get(period)
+    if v is None:
+        return None
+    month, ytd = v
+    if month is not None:
+        return month
+    if periods.month_of(period) == 1:
+        return ytd
+    prev = periods.previous(period)
+    if ytd is not None and prev in series:
+        before = _walk_ytd(series, prev)
+        if before is not None:
+            return ytd - before
+    return None
+
+
+def _level(series: list[tuple[str, float]] | None, period: str) -> float | None:
+    found = None
+    for p, v in series or []:
+        if p > period:
+            break
+        found = v
+    return found
+
+
+def latest_period(db: Database) -> str | None:
+    return db.scalar("SELECT MAX(period) FROM figure")
+
+
+def targets_for(db: Database, year: int, indicator_ids: list[int], campaign_id: int | None = None) -> dict[tuple[int, int], float]:
+    """(unit id, indicator id) -> the target for `year` (0 = the whole campaign). The given (or
+    default) campaign's targets come first; others fill the gaps."""
+    if not indicator_ids:
+        return {}
+    clause, params = in_clause("i", indicator_ids)
+    params["y"] = year
+    rows = db.all(
+        "SELECT t.unit_id, t.indicator_id, t.value, t.campaign_id, c.is_default FROM target t "
+        f"JOIN campaign c ON c.id = t.campaign_id WHERE t.year = :y AND t.indicator_id IN {clause}",
+        params,
+    )
+    out: dict[tuple[int, int], float] = {}
+    rank: dict[tuple[int, int], int] = {}
+    for uid, iid, value, cid, is_default in rows:
+        pref = 0 if (campaign_id is not None and cid == campaign_id) else 1 if is_default else 2
+        key = (uid, iid)
+        if key not in rank or pref < rank[key]:
+            rank[key] = pref
+            out[key] = float(value)
+    return out
