@@ -168,7 +168,7 @@ def main() -> None:
     from shiwan.read.sandbox import ParsePool
 
     default = ParsePool.__new__(ParsePool)
-    ParsePool.__init__(default, None)  # how many readers the default is on this machine
+    ParsePool.__init__(default, None, print)  # how many readers the default is on this machine
     print(f"shiwan import, all checks and writes  {t_import:7.2f} s  {n / t_import:7.1f} files/s  "
           f"{figures / t_import:9,.0f} figures/s  ({n_ok} files, {figures:,} figures; {default.n} reader process(es))")
     print(f"shiwan import with 2 readers          {t_import2:7.2f} s  {n / t_import2:7.1f} files/s")

@@ -66,8 +66,8 @@ def test_reader_timeout_is_a_refusal(db_path, tmp_path, monkeypatch):
     monkeypatch.setenv("SHIWAN_PARSE_MEMORY_MB", "8000")  # let it try to allocate: only the clock stops it
     real_init = ParsePool.__init__
 
-    def short(self, ctx, workers=None, timeout=0):
-        real_init(self, ctx, workers, timeout=1.0)
+    def short(self, ctx, recognize, workers=None, timeout=0):
+        real_init(self, ctx, recognize, workers, timeout=1.0)
 
     monkeypatch.setattr(ParsePool, "__init__", short)
     import shiwan.read.sandbox as sb

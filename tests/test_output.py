@@ -7,7 +7,8 @@ import json
 
 from rich.cells import cell_len
 
-from shiwan.render.output import Column, Table, render, to_csv, to_text
+from shiwan.base.table import Column, Table
+from shiwan.render.output import render, to_csv, to_text
 from shiwan.render.report import write_report
 from shiwan.reports import Col, Report, Section
 

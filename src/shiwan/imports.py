@@ -18,65 +18,26 @@ applied earlier in the batch) is refused rather than applied over it.
 from __future__ import annotations
 
 import glob
-import json
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from shiwan.base.errors import UserError
-from shiwan.base.i18n import t
-from shiwan.base.problems import HasProblems, Problem, error, warning
-from shiwan.base.settings import os_user
-from shiwan.check import chain as checks
 from shiwan.read.sandbox import Parsed, ParsePool, WorkersFailed
-from shiwan.recognize.layout import Context, Options, ParsedFile, ReturnIn
+from shiwan.recognize.layout import Context, Options, recognize
 from shiwan.ref.catalog import Catalog
-from shiwan.ref.constants import CHANNEL_OWN
 from shiwan.ref.units import UnitTree
-from shiwan.store.db import Database, in_clause
-from shiwan.store.initdb import now_iso
+from shiwan.store.db import Database
+from shiwan.store.importer import FileResult, Importer
+
+if TYPE_CHECKING:
+    from shiwan.store.targets import TargetsResult
+
+__all__ = ["FileList", "FileResult", "Options", "apply_order_key", "collect_files", "import_files", "import_targets"]
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt", ".htm", ".html", ".et"}
-STATUSES = ("imported", "revised", "unchanged", "rejected")
-EPS = 1e-9
-
-
-@dataclass
-class FileResult(HasProblems):
-    """The outcome of one file, as the summary table and `--json` show it."""
-
-    file: str
-    status: str = "rejected"
-    form: str = ""
-    unit: str = ""
-    unit_name: str = ""
-    period: str = ""
-    import_id: int | None = None
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    sha256: str = ""
-    size: int = 0
-    submitted_on: str = ""
-    periods: list[str] = field(default_factory=list)  # a file of several month sheets names them all
-    problems: list[Problem] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file, "status": self.status, "form": self.form, "unit": self.unit,
-            "unit_name": self.unit_name, "period": self.period, "periods": self.periods or ([self.period] if self.period else []),
-            "import_id": self.import_id,
-            "new": self.new, "changed": self.changed, "unchanged": self.unchanged,
-            "submitted_on": self.submitted_on or None, "sha256": self.sha256,
-            "errors": [_problem_json(p) for p in self.errors],
-            "warnings": [_problem_json(p) for p in self.warnings],
-        }
-
-
-def _problem_json(p: Problem) -> dict[str, Any]:
-    return {"sheet": p.sheet, "cell": p.cell, "code": p.key, "message": p.message()}
 
 
 # -- which files ---------------------------------------------------------------------------------
@@ -156,7 +117,7 @@ def import_files(db: Database, files: list[Path], opts: Options, *, dry_run: boo
     applied = 0
     db.batch_mode(True)
     try:
-        with ParsePool(ctx, workers=workers) as pool:
+        with ParsePool(ctx, recognize, workers=workers) as pool:
             for pos, res in pool.run(jobs):
                 waiting[pos] = res
                 while applied in waiting:  # apply strictly in the planned order
@@ -186,268 +147,21 @@ def _path_hint(f: Path) -> str:
     return "/".join(parts[-3:])
 
 
-class _Refused(Exception):
-    """A file's checks found errors: roll its transaction back."""
+def import_targets(db: Database, path: Path, *, unit: str | None = None, year: int | None = None,
+                   campaign_total: bool = False, campaign: str | None = None, dry_run: bool = False) -> TargetsResult:
+    """Read an allocation sheet (in a worker process, like any return) and store its targets, all or nothing."""
+    from shiwan.base.problems import error
+    from shiwan.recognize.targets import AllocationOptions, recognize_allocation_book
+    from shiwan.store.targets import TargetsResult, campaign_of, store_allocation
 
-
-class Importer:
-    """Applies parsed files to the database, one transaction each.
-
-    Everything a file is checked against is read inside its own write transaction, so two imports
-    running at once cannot both plan against the same stored figures. A dry run (`check`) keeps what
-    each file would have written in memory, so that it reaches the same verdicts as the real import."""
-
-    def __init__(self, db: Database, catalog: Catalog, units: UnitTree, *, dry_run: bool = False):
-        self.db = db
-        self.catalog = catalog
-        self.units = units
-        self.dry_run = dry_run
-        self.ind_ids = {i.code: i.id for i in catalog.indicators}
-        self.user = os_user()
-        self.history = checks.FlowHistory(db, catalog, "9999-99")
-        self._locks: dict[str, tuple[str, str] | None] = {}
-        # a dry run's would-be writes: figure key -> value, and return key -> 报出日期
-        self._pending: dict[tuple[int, int, str, int], checks.Stored] = {}
-        self._pending_dates: dict[tuple[int, str, str], str] = {}
-        self._dated: set[tuple[int, str, str]] | None = None
-
-    def apply(self, path: str, p: Parsed | None) -> FileResult:
-        res = FileResult(file=path)
-        if p is None:
-            res.problems.append(error("read.crash"))
-            return self._reject(res)
-        res.sha256, res.size = p.sha256, p.size
-        if p.refusal:
-            res.problems.append(error(p.refusal, **(p.params or {})))
-            return self._reject(res)
-        parsed = p.parsed
-        assert parsed is not None
-        res.problems.extend(parsed.problems)
-        self._describe(res, parsed)
-        if parsed.errors or not parsed.returns:
-            if not parsed.problems:
-                res.problems.append(error("layout.no_indicators"))
-            return self._reject(res)
-        if self.dry_run:
-            plan, found = self._plan(parsed)
-            res.problems.extend(found)
-            if res.errors:
-                return self._reject(res)
-            self._count(res, plan)
-            if res.status != "unchanged":
-                self._remember(parsed, plan)
-            return res
-        for attempt in (1, 2):
-            try:
-                with self.db.transaction():
-                    plan, found = self._plan(parsed)
-                    if any(f.is_error for f in found):
-                        res.problems.extend(found)
-                        raise _Refused
-                    self._count(res, plan)
-                    if res.status == "unchanged":
-                        return res
-                    res.problems.extend(found)
-                    res.import_id = self._log(res, parsed)
-                    self._write(plan, res.import_id)
-                if self._dated is not None and parsed.submitted_on:
-                    self._dated.update((r.reporter_id, r.period, r.form) for r in parsed.returns)
-                break
-            except _Refused:
-                return self._reject(res)
-            except Exception as exc:  # another import wrote the same figures first: plan again, once
-                if attempt == 2 or "IntegrityError" not in type(exc).__name__:
-                    raise
-                res.problems = list(parsed.problems)
-        self.history.record(plan, res.import_id)
+    camp = campaign_of(db, campaign)
+    res = TargetsResult(file=str(path), status="rejected")
+    ctx = Context(Catalog.from_db(db), UnitTree.from_db(db))
+    opts = AllocationOptions(unit=unit, year=year, campaign_total=campaign_total, file_name=path.name)
+    # read the file in a worker: a hostile workbook costs a refusal, not the process
+    with ParsePool(ctx, recognize_allocation_book, workers=1) as pool:
+        parsed = next(pool.run([(str(path), opts)]))[1]
+    if parsed.refusal:
+        res.problems.append(error(parsed.refusal, **(parsed.params or {})))
         return res
-
-    def _count(self, res: FileResult, plan: list[checks.Change]) -> None:
-        res.new = sum(1 for a in plan if a.old is None)
-        res.changed = sum(1 for a in plan if a.old is not None and a.changed)
-        res.unchanged = sum(1 for a in plan if a.old is not None and not a.changed)
-        res.status = "unchanged" if not (res.new or res.changed) else "revised" if res.changed else "imported"
-
-    def _remember(self, parsed: ParsedFile, plan: list[checks.Change]) -> None:
-        """A dry run: keep what this file would have written, for the files after it."""
-        for a in plan:
-            f = a.figure
-            self._pending[(f.unit_id, a.indicator_id, a.period, f.channel)] = checks.Stored(
-                0, f.month, f.ytd, 0, a.sheet, f.month_cell, f.ytd_cell)
-        self.history.record(plan, 0)
-        if parsed.submitted_on:
-            for ret in parsed.returns:
-                self._pending_dates[(ret.reporter_id, ret.period, ret.form)] = parsed.submitted_on.isoformat()
-
-    def _describe(self, res: FileResult, parsed: ParsedFile) -> None:
-        res.form = parsed.form
-        if parsed.reporter_id is not None:
-            u = self.units.by_id[parsed.reporter_id]
-            res.unit, res.unit_name = u.code, u.name
-        months = sorted({r.period for r in parsed.returns})
-        res.period = parsed.period
-        res.periods = months
-        res.submitted_on = parsed.submitted_on.isoformat() if parsed.submitted_on else ""
-
-    # -- planning: compare with what is stored, check across months -----------------------------------
-
-    def _plan(self, parsed: ParsedFile) -> tuple[list[checks.Change], list[Problem]]:
-        """What the file would change, and every problem with it. A file that changes nothing is not
-        checked against locks, later versions or other months: it is simply unchanged."""
-        found: list[Problem] = []
-        per_return = [(ret, self._changes(ret)) for ret in parsed.returns]
-        if not any(c.old is None or c.changed for _, changes in per_return for c in changes):
-            return [c for _, changes in per_return for c in changes], found
-        plan: list[checks.Change] = []
-        for ret, changes in per_return:
-            if not any(c.old is None or c.changed for c in changes):
-                plan.extend(changes)
-                continue
-            if ret.period not in self._locks:
-                self._locks[ret.period] = checks.lock_of(self.db, ret.period)
-            lock = self._locks[ret.period]
-            if lock:
-                found.append(error("import.locked", sheet=ret.sheet, period=ret.period, by=lock[0],
-                                   at=lock[1][:16].replace("T", " ")))
-                continue
-            newer = self._newer_import(ret, parsed)
-            if newer:
-                found.append(error("import.outdated", sheet=ret.sheet, import_id=newer[0], submitted=newer[1],
-                                   ours=parsed.submitted_on.isoformat() if parsed.submitted_on else ""))
-                continue
-            found.extend(self._cross_form(ret, changes))
-            plan.extend(changes)
-        if not any(f.is_error for f in found):
-            found.extend(checks.check_changes(self.db, self.catalog, self.units, plan, self.history))
-            # warnings of the catalog's rules travel with the figures they are about
-            by_cell = {(c.sheet, cell): c for c in plan for cell in (c.figure.month_cell, c.figure.ytd_cell) if cell}
-            for w in parsed.warnings:
-                c = by_cell.get((w.sheet, w.cell))
-                if c is not None and w.key.startswith("rule."):
-                    c.warnings.append(w.to_record())
-        return plan, found
-
-    def _newer_import(self, ret: ReturnIn, parsed: ParsedFile) -> tuple[int, str] | None:
-        """An import of the same return whose 报出日期 is later than this file's."""
-        if parsed.submitted_on is None:
-            return None
-        ours = parsed.submitted_on.isoformat()
-        pending = self._pending_dates.get((ret.reporter_id, ret.period, ret.form))
-        if pending and pending > ours:
-            return 0, pending
-        if self._dated is None:  # the returns stored with a 报出日期, read once per batch
-            self._dated = {(u, p, f) for u, p, f in self.db.all(
-                "SELECT DISTINCT unit_id, period, form FROM import_log WHERE status IN ('imported', 'revised') "
-                "AND submitted_on <> ''")}
-        if (ret.reporter_id, ret.period, ret.form) not in self._dated:
-            return None
-        row = self.db.one(
-            "SELECT id, submitted_on FROM import_log WHERE unit_id = :u AND period = :p AND form = :f "
-            "AND status IN ('imported', 'revised') AND submitted_on > :s ORDER BY submitted_on DESC",
-            {"u": ret.reporter_id, "p": ret.period, "f": ret.form, "s": ours},
-        )
-        return (row[0], row[1]) if row else None
-
-    def _cross_form(self, ret: ReturnIn, changes: list[checks.Change]) -> list[Problem]:
-        """A unit's own figures set by one kind of return (its city summary's 本级 row) and now changed
-        by another (its own monthly return): both are the unit speaking for itself, and they disagree."""
-        old_ids = {c.old.import_id for c in changes if c.changed and c.figure.channel == CHANNEL_OWN and c.old}
-        if not old_ids:
-            return []
-        clause, params = in_clause("x", sorted(old_ids))
-        forms = dict(self.db.all(f"SELECT id, form FROM import_log WHERE id IN {clause}", params))
-        out = []
-        for c in changes:
-            if c.changed and c.old and forms.get(c.old.import_id) not in (None, "", ret.form):
-                ind = self.catalog.by_code[c.figure.indicator]
-                out.append(warning("import.cross_form", sheet=ret.sheet, cell=c.figure.ytd_cell or c.figure.month_cell,
-                                   unit=self.units.by_id[c.figure.unit_id].name, indicator=ind.name,
-                                   old=_n(c.old.ytd if c.old.ytd is not None else c.old.month),
-                                   new=_n(c.figure.ytd if c.figure.ytd is not None else c.figure.month),
-                                   old_form=t("form." + forms[c.old.import_id]), form=t("form." + ret.form)))
-        return out
-
-    def _changes(self, ret: ReturnIn) -> list[checks.Change]:
-        unit_ids = sorted({f.unit_id for f in ret.figures})
-        clause, params = in_clause("u", unit_ids)
-        iclause, iparams = in_clause("i", sorted({self.ind_ids[f.indicator] for f in ret.figures}))
-        params.update(iparams)
-        params["p"] = ret.period
-        existing = {}
-        for r in self.db.all(
-            "SELECT unit_id, indicator_id, channel, id, month, ytd, import_id, sheet, month_cell, ytd_cell "
-            f"FROM figure WHERE unit_id IN {clause} AND indicator_id IN {iclause} AND period = :p", params
-        ):
-            existing[(r[0], r[1], r[2])] = checks.Stored(*r[3:])
-        out = []
-        for f in ret.figures:
-            iid = self.ind_ids[f.indicator]
-            old = existing.get((f.unit_id, iid, f.channel))
-            if self._pending:
-                old = self._pending.get((f.unit_id, iid, ret.period, f.channel)) or old
-            changed = old is not None and not (_same(old.month, f.month) and _same(old.ytd, f.ytd))
-            out.append(checks.Change(ret.period, ret.sheet, f, iid, old, changed))
-        return out
-
-    # -- writing -----------------------------------------------------------------------------------
-
-    def _log(self, res: FileResult, parsed: ParsedFile | None) -> int:
-        """One entry of the import log (a refusal has no counts and no import id in its result)."""
-        unit_id = self.units.by_code[res.unit].id if res.unit in self.units.by_code else None
-        return self.db.insert("import_log", {
-            "kind": "file", "file_name": os.path.basename(res.file), "file_path": os.path.abspath(res.file),
-            "sha256": res.sha256, "size": res.size, "form": res.form, "unit_id": unit_id, "period": res.period,
-            "submitted_on": res.submitted_on, "imported_at": now_iso(), "os_user": self.user,
-            "status": res.status, "n_new": res.new, "n_changed": res.changed, "n_unchanged": res.unchanged,
-            "n_warnings": len(res.warnings),
-            "problems": json.dumps([p.to_record() for p in res.problems], ensure_ascii=False),
-        })
-
-    def _write(self, plan: list[checks.Change], import_id: int) -> None:
-        history, updates, inserts = [], [], []
-        for a in plan:
-            f = a.figure
-            warn = json.dumps(a.warnings, ensure_ascii=False) if a.warnings else ""
-            row = {"unit_id": f.unit_id, "indicator_id": a.indicator_id, "period": a.period, "channel": f.channel,
-                   "month": f.month, "ytd": f.ytd, "import_id": import_id, "sheet": a.sheet,
-                   "month_cell": f.month_cell, "ytd_cell": f.ytd_cell, "warnings": warn}
-            if a.old is None:
-                inserts.append(row)
-            elif a.changed:
-                o = a.old
-                history.append({"unit_id": f.unit_id, "indicator_id": a.indicator_id, "period": a.period,
-                                "channel": f.channel, "month": o.month, "ytd": o.ytd, "import_id": o.import_id,
-                                "sheet": o.sheet, "month_cell": o.month_cell, "ytd_cell": o.ytd_cell,
-                                "replaced_by_id": import_id, "action": "revised"})
-                row["id"] = o.id
-                updates.append(row)
-        self.db.many(
-            "INSERT INTO figure_history (unit_id, indicator_id, period, channel, month, ytd, import_id, sheet, "
-            "month_cell, ytd_cell, replaced_by_id, action) VALUES (:unit_id, :indicator_id, :period, :channel, :month, "
-            ":ytd, :import_id, :sheet, :month_cell, :ytd_cell, :replaced_by_id, :action)", history)
-        self.db.many(
-            "UPDATE figure SET month = :month, ytd = :ytd, import_id = :import_id, sheet = :sheet, "
-            "month_cell = :month_cell, ytd_cell = :ytd_cell, warnings = :warnings WHERE id = :id", updates)
-        self.db.many(
-            "INSERT INTO figure (unit_id, indicator_id, period, channel, month, ytd, import_id, sheet, month_cell, "
-            "ytd_cell, warnings) VALUES (:unit_id, :indicator_id, :period, :channel, :month, :ytd, :import_id, :sheet, "
-            ":month_cell, :ytd_cell, :warnings)", inserts)
-
-    def _reject(self, res: FileResult) -> FileResult:
-        res.status = "rejected"
-        res.new = res.changed = res.unchanged = 0
-        if not self.dry_run:
-            # The refusal is logged (the assessment counts refused returns); no figure changes.
-            with self.db.transaction():
-                self._log(res, None)
-        return res
-
-
-def _n(v: float | None) -> str:
-    return "—" if v is None else f"{v:,.2f}".rstrip("0").rstrip(".")
-
-
-def _same(a: float | None, b: float | None) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return abs(a - b) <= EPS * max(1.0, abs(a))
+    return store_allocation(db, camp, parsed.parsed, res, file_name=path.name, dry_run=dry_run)

@@ -13,144 +13,32 @@ from __future__ import annotations
 
 import bisect
 import statistics
-from dataclasses import dataclass, field
-from typing import Any
 
 from shiwan.base.problems import Problem, error, warning
-from shiwan.recognize.layout import FigureIn
+from shiwan.check.model import Change, MonthValue
 from shiwan.ref import periods
 from shiwan.ref.catalog import Catalog
 from shiwan.ref.units import UnitTree
-from shiwan.store.db import Database, in_clause
 
 OUTLIER_Z = 3.5  # modified z-score beyond which a figure is warned about (Iglewicz & Hoaglin)
 OUTLIER_MIN_HISTORY = 6  # months of history needed before judging
 OUTLIER_MIN_VALUE = 20  # small counts jump around; they are not worth a warning
 
 
-@dataclass
-class Stored:
-    id: int
-    month: float | None
-    ytd: float | None
-    import_id: int
-    sheet: str
-    month_cell: str
-    ytd_cell: str
-
-
-@dataclass
-class Change:
-    """One incoming figure and what is stored for its key."""
-
-    period: str
-    sheet: str
-    figure: FigureIn
-    indicator_id: int
-    old: Stored | None
-    changed: bool
-    warnings: list[dict[str, Any]] = field(default_factory=list)
-
-
-def lock_of(db: Database, period: str) -> tuple[str, str] | None:
-    """(who, when) if `period` is locked now."""
-    row = db.one("SELECT action, user_name, done_at FROM period_lock WHERE period = :p ORDER BY id DESC", {"p": period})
-    if row and row[0] == "lock":
-        return row[1], row[2]
-    return None
-
-
-class _Val:
-    """A stored (or incoming) month's figure; where it came from is worked out only when a message needs it."""
-
-    __slots__ = ("month", "ytd", "_where")
-
-    def __init__(self, month: float | None, ytd: float | None, where: tuple):
-        self.month, self.ytd, self._where = month, ytd, where
-
-    @property
-    def source(self) -> str:
-        """`file › sheet › cell` of the 累计 (or 本月) value."""
-        db, import_id, sheet, cell = self._where
-        name = ""
-        if db is not None:  # asked only when a message names it
-            name = db.scalar("SELECT file_name FROM import_log WHERE id = :i", {"i": import_id}) or ""
-        return " › ".join(x for x in (name, sheet, cell) if x)
-
-
-class FlowHistory:
-    """Stored flow figures of the units a batch touches, loaded once per unit and kept up to date
-    as the batch writes, so that checking a file does not re-read what the last file just wrote."""
-
-    def __init__(self, db: Database, catalog: Catalog, since: str):
-        self.db = db
-        self.since = since
-        self.flow_ids = [i.id for i in catalog.indicators if i.kind == "flow"]
-        self.series: dict[tuple[int, int], dict[str, dict[int, _Val]]] = {}
-        self._sorted: dict[tuple[int, int], list[str]] = {}
-        self.loaded: set[int] = set()
-
-    def reach_back(self, since: str) -> None:
-        """Make sure months from `since` on are covered (a batch may go back in time)."""
-        if since < self.since:
-            self.since = since
-            self.series.clear()
-            self._sorted.clear()
-            self.loaded.clear()
-
-    def load(self, unit_ids: set[int]) -> None:
-        missing = sorted(u for u in unit_ids if u not in self.loaded)
-        ic, ip = in_clause("i", self.flow_ids)
-        for n in range(0, len(missing), 400):
-            chunk = missing[n : n + 400]
-            uc, up = in_clause("u", chunk)
-            for uid, iid, period, channel, month, ytd, import_id, sheet, cell in self.db.iter(
-                "SELECT unit_id, indicator_id, period, channel, month, ytd, import_id, sheet, "
-                f"COALESCE(NULLIF(ytd_cell, ''), month_cell) FROM figure WHERE unit_id IN {uc} "
-                f"AND indicator_id IN {ic} AND period >= :a", {**up, **ip, "a": self.since},
-            ):
-                self.series.setdefault((uid, iid), {}).setdefault(period, {})[channel] = \
-                    _Val(month, ytd, (self.db, import_id, sheet, cell))
-                self._sorted.pop((uid, iid), None)
-            self.loaded.update(chunk)
-
-    def sorted_periods(self, key: tuple[int, int]) -> list[str]:
-        """The months stored for (unit, indicator), in order (kept until the key changes)."""
-        got = self._sorted.get(key)
-        if got is None:
-            got = self._sorted[key] = sorted(self.series.get(key, ()))
-        return got
-
-    def record(self, plan: list[Change], import_id: int) -> None:
-        """The figures a file has just written."""
-        for c in plan:
-            f = c.figure
-            if f.unit_id in self.loaded and c.period >= self.since and c.indicator_id in self.flow_ids:
-                where = (self.db, import_id, c.sheet, f.ytd_cell or f.month_cell)
-                key = (f.unit_id, c.indicator_id)
-                months = self.series.setdefault(key, {})
-                if c.period not in months:
-                    self._sorted.pop(key, None)
-                months.setdefault(c.period, {})[f.channel] = _Val(f.month, f.ytd, where)
-
-
-def check_changes(db: Database, catalog: Catalog, units: UnitTree, plan: list[Change],
-                  history: FlowHistory | None = None) -> list[Problem]:
+def check_changes(catalog: Catalog, units: UnitTree, plan: list[Change], history) -> list[Problem]:
     """Cross-month and outlier problems of the incoming figures (flows only)."""
     flows = [c for c in plan if catalog.by_code[c.figure.indicator].kind == "flow"]
     if not flows:
         return []
     first = min(periods.add_months(c.period, -12) for c in flows)
-    if history is None:
-        history = FlowHistory(db, catalog, first)
     history.reach_back(first)
     history.load({c.figure.unit_id for c in flows})
     # the incoming figures, over what is stored (a file may hold several months)
-    incoming: dict[tuple[int, int], dict[str, dict[int, _Val]]] = {}
+    incoming: dict[tuple[int, int], dict[str, dict[int, MonthValue]]] = {}
     for c in flows:
         f = c.figure
         where = (None, 0, c.sheet, f.ytd_cell or f.month_cell)
-        incoming.setdefault((f.unit_id, c.indicator_id), {}).setdefault(c.period, {})[f.channel] = _Val(f.month, f.ytd, where)
+        incoming.setdefault((f.unit_id, c.indicator_id), {}).setdefault(c.period, {})[f.channel] = MonthValue(f.month, f.ytd, where)
     problems: list[Problem] = []
     for c in flows:
         f = c.figure
@@ -158,7 +46,7 @@ def check_changes(db: Database, catalog: Catalog, units: UnitTree, plan: list[Ch
         stored = history.series.get(key) or {}
         new = incoming[key]
 
-        def value(period: str, channel: int = f.channel, stored=stored, new=new) -> _Val | None:
+        def value(period: str, channel: int = f.channel, stored=stored, new=new) -> MonthValue | None:
             a, b = new.get(period), stored.get(period)
             for vals in (a, b):
                 if vals and channel in vals:
@@ -199,7 +87,7 @@ def check_changes(db: Database, catalog: Catalog, units: UnitTree, plan: list[Ch
                     break
         # the month after, and the next later month of the year with a 累计
         if later and f.ytd is not None:
-            bad: list[tuple[str, _Val]] = []
+            bad: list[tuple[str, MonthValue]] = []
             next_p = periods.add_months(c.period, 1)
             nxt = value(next_p) if later[0] == next_p else None
             if nxt and nxt.ytd is not None and nxt.month is not None and abs(f.ytd + nxt.month - nxt.ytd) > 1e-6:

@@ -15,12 +15,14 @@ import multiprocessing as mp
 import os
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import Any
 
-from shiwan.recognize.layout import Context, Options, ParsedFile
+# what the workers do with a file once read: (book, context, options) -> a recognised file
+Recognizer = Callable[[Any, Any, Any], Any]
 
 DEFAULT_TIMEOUT = float(os.environ.get("SHIWAN_PARSE_TIMEOUT", "60"))
 MEMORY_LIMIT = int(os.environ.get("SHIWAN_PARSE_MEMORY_MB", "2048")) * 1024 * 1024
@@ -28,20 +30,20 @@ MEMORY_LIMIT = int(os.environ.get("SHIWAN_PARSE_MEMORY_MB", "2048")) * 1024 * 10
 
 @dataclass
 class Parsed:
-    """What a worker made of one file: its hash and size, and either a ParsedFile or a refusal."""
+    """What a worker made of one file: its hash and size, and either what the recogniser made of it
+    or a refusal."""
 
     path: str
     sha256: str = ""
     size: int = 0
-    parsed: ParsedFile | None = None
+    parsed: Any = None
     refusal: str = ""  # message key when the file could not be read at all
     params: dict | None = None
 
 
-def parse_one(path: str, opts: Options, ctx: Context) -> Parsed:
+def parse_one(path: str, opts: Any, ctx: Any, recognize: Recognizer) -> Parsed:
     """Read and recognise one file (in whatever process calls it)."""
     from shiwan.read.readers import ReadError, load_bytes, read_book_data
-    from shiwan.recognize.layout import recognize
 
     p = Path(path)
     try:
@@ -59,7 +61,7 @@ def parse_one(path: str, opts: Options, ctx: Context) -> Parsed:
     return out
 
 
-def _worker(conn: Connection, ctx: Context) -> None:  # pragma: no cover - runs in a child process
+def _worker(conn: Connection, ctx: Any, recognize: Recognizer) -> None:  # pragma: no cover - runs in a child process
     # A panicking or aborting native reader writes to stderr; that noise is not for the clerk, who
     # gets one line per refused file from the main process.
     os.environ["RUST_BACKTRACE"] = "0"
@@ -89,7 +91,7 @@ def _worker(conn: Connection, ctx: Context) -> None:  # pragma: no cover - runs 
             return
         idx, path, opts = job
         try:
-            result = parse_one(path, opts, ctx)
+            result = parse_one(path, opts, ctx, recognize)
         except BaseException as exc:  # a panic in the native reader surfaces as BaseException
             if isinstance(exc, KeyboardInterrupt):
                 return
@@ -108,11 +110,11 @@ class WorkersFailed(Exception):
     """Reader processes could not be started at all (not the fault of any file)."""
 
 
-def _context() -> mp.context.BaseContext:
+def _context(recognize: Recognizer) -> mp.context.BaseContext:
     methods = mp.get_all_start_methods()
     if "forkserver" in methods:
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["shiwan.read.sandbox", "shiwan.recognize.layout", "shiwan.read.readers", "python_calamine"])
+        ctx.set_forkserver_preload(["shiwan.read.sandbox", recognize.__module__, "shiwan.read.readers", "python_calamine"])
         return ctx
     return mp.get_context("spawn")
 
@@ -120,13 +122,13 @@ def _context() -> mp.context.BaseContext:
 class _Slot:
     """One worker process and the files sent to it, the first of which it is reading."""
 
-    def __init__(self, mpctx, ctx: Context):
+    def __init__(self, mpctx, ctx: Any, recognize: Recognizer):
         self.conn, child = mpctx.Pipe(duplex=True)
-        self.proc = mpctx.Process(target=_worker, args=(child, ctx), daemon=True)
+        self.proc = mpctx.Process(target=_worker, args=(child, ctx, recognize), daemon=True)
         self.proc.start()
         child.close()
         self.ready = False
-        self.pending: deque[tuple[int, str, Options]] = deque()
+        self.pending: deque[tuple[int, str, Any]] = deque()
         self.started = 0.0  # when the worker began on pending[0]
 
     def stop(self, kill: bool = False) -> None:
@@ -154,13 +156,14 @@ class ParsePool:
 
     AHEAD = 6
 
-    def __init__(self, ctx: Context, workers: int | None = None, timeout: float = DEFAULT_TIMEOUT):
+    def __init__(self, ctx: Any, recognize: Recognizer, workers: int | None = None, timeout: float = DEFAULT_TIMEOUT):
         self.ctx = ctx
+        self.recognize = recognize
         # The main process checks and writes while workers read: on two cores one worker keeps it
         # busy; more cores, more readers.
         self.n = max(1, workers or min(3, (os.cpu_count() or 2) - 1))
         self.timeout = timeout
-        self._mp = _context()
+        self._mp = _context(recognize)
         self.slots: list[_Slot] = []
         self._start_failures = 0
 
@@ -187,15 +190,15 @@ class ParsePool:
         for job in reversed(old.pending):
             queue.appendleft((job[0], (job[1], job[2])))
         old.stop(kill=True)
-        self.slots[i] = _Slot(self._mp, self.ctx)
+        self.slots[i] = _Slot(self._mp, self.ctx, self.recognize)
         return (culprit[0], culprit[1]) if culprit else None
 
-    def run(self, jobs: Iterable[tuple[str, Options]]) -> Iterator[tuple[int, Parsed]]:
+    def run(self, jobs: Iterable[tuple[str, Any]]) -> Iterator[tuple[int, Parsed]]:
         queue: deque = deque(enumerate(jobs))
         if not queue:
             return
         while len(self.slots) < min(self.n, len(queue)):
-            self.slots.append(_Slot(self._mp, self.ctx))
+            self.slots.append(_Slot(self._mp, self.ctx, self.recognize))
         while queue or any(s.pending for s in self.slots):
             # keep every ready worker a few files ahead, spreading files evenly
             while queue:

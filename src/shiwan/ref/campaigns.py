@@ -103,7 +103,7 @@ def load_campaign_file(path: Path) -> CampaignDef:
             raise CampaignFileError(f"{path} [campaign] certified", "campaignfile.pairs")
         camp.config["certified"] = pairs
     if "assessment" in c:
-        from shiwan.tally.assessment import SchemeError, load_scheme
+        from shiwan.ref.scheme import SchemeError, load_scheme
 
         try:
             camp.config["assessment"] = load_scheme(path.parent / str(c["assessment"])).to_dict()

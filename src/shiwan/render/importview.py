@@ -6,40 +6,17 @@ import sys
 from pathlib import Path
 
 from shiwan.base.i18n import t
-from shiwan.base.problems import error
-from shiwan.imports import FileResult, collect_files, import_files
-from shiwan.recognize.layout import Options
-from shiwan.render.output import Column, Table, is_terminal, render, to_json
+from shiwan.base.table import Column, Table
+from shiwan.render.output import render, to_json
+from shiwan.store.importer import FileResult
+from shiwan.store.importlog import import_details
 
 _STATUS_STYLE = {"imported": "green", "revised": "cyan", "unchanged": "dim", "rejected": "bold red"}
 
 
-def run_import(db, paths: list[str], *, unit: str | None, period: str | None, measure: str | None,
-               as_json: bool, dry_run: bool) -> int:
-    """Import (or check) the files; print the outcome; return the exit status (0 ok, 1 refused)."""
-    found = collect_files(paths)
-    results: list[FileResult] = []
-    opts = Options(unit=unit, period=period, measure=measure)
-    progress = None
-    if is_terminal(sys.stderr) and found.files:
-        progress = _Progress(len(found.files), dry_run)
-    try:
-        results = import_files(db, found.files, opts, dry_run=dry_run, progress=progress.update if progress else None)
-    finally:
-        if progress:
-            progress.stop()
-    for m in found.missing:
-        r = FileResult(file=m)
-        r.problems.append(error("import.missing_path", path=m))
-        results.append(r)
-    if as_json:
-        sys.stdout.write(to_json([r.to_json() for r in results]) + "\n")
-    else:
-        print_summary(results, dry_run=dry_run, skipped=[f.name for f in found.skipped])
-    return 1 if any(r.status == "rejected" for r in results) or not results else 0
+class ImportProgress:
+    """A progress bar on stderr while files are read and written (only on a terminal)."""
 
-
-class _Progress:
     def __init__(self, total: int, dry_run: bool):
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -58,7 +35,7 @@ class _Progress:
 
 
 def summary_table(results: list[FileResult]) -> Table:
-    from shiwan.render.output import num
+    from shiwan.base.table import num
 
     rows = []
     for r in results:
@@ -108,3 +85,49 @@ def print_summary(results: list[FileResult], *, dry_run: bool, skipped: list[str
     if skipped:
         names = "、".join(skipped[:10]) + (" …" if len(skipped) > 10 else "")
         stream.write(t("import.skipped_files", n=len(skipped), names=names) + "\n")
+
+
+def show_import(db, import_id: int, fmt: str, stream=None) -> None:
+    stream = stream or sys.stdout
+    info, figures = import_details(db, import_id)
+    if fmt == "json":
+        stream.write(to_json({"import": info, "figures": figures}) + "\n")
+        return
+    if fmt != "csv":
+        lines = [
+            t("imports.show_head", id=info["id"], status=t(f"status.{info['status']}")),
+            f"  {t('col.file')}: {info['file']}  ({info['path']})",
+            f"  SHA-256: {info['sha256']}  ({info['size']:,} bytes)",
+            f"  {t('col.unit')}: {info['unit_name']} {info['unit_code']}   {t('col.period')}: {info['period']}   "
+            f"{t('col.form')}: {t('form.' + info['form']) if info['form'] else '—'}",
+            f"  {t('col.submitted')}: {info['submitted_on'] or '—'}   {t('col.when')}: {info['imported_at']}   "
+            f"{t('col.user')}: {info['user']}",
+            "  " + t("imports.counts", new=info["new"], changed=info["changed"], unchanged=info["unchanged"]),
+        ]
+        if info["reverts"]:
+            lines.append("  " + t("imports.reverts", id=info["reverts"]))
+        if info["reverted_by"]:
+            lines.append("  " + t("imports.reverted_by", id=info["reverted_by"]))
+        for p in info["problems"]:
+            mark = "✗" if p["severity"] == "error" else "!"
+            place = " › ".join(x for x in (p["sheet"], p["cell"]) if x)
+            lines.append(f"  {mark} {place}: {p['message']}" if place else f"  {mark} {p['message']}")
+        stream.write("\n".join(lines) + "\n\n")
+    cols = [
+        Column("unit_name", t("col.unit")), Column("indicator_name", t("col.indicator")), Column("period", t("col.period")),
+        Column("month", t("col.month"), align="right", fmt=_fmt), Column("ytd", t("col.ytd_or_level"), align="right", fmt=_fmt),
+        Column("old_month", t("col.old_month"), align="right", fmt=_fmt),
+        Column("old_ytd", t("col.old_ytd"), align="right", fmt=_fmt),
+        Column("ytd_cell", t("col.cell"), fmt=lambda v: v or ""),
+        Column("state", t("col.state"), fmt=lambda v: t(f"state.{v}")),
+    ]
+    if fmt == "csv":
+        cols = [Column(k, k) for k in ("unit_code", "unit_name", "indicator", "period", "month", "ytd", "old_month",
+                                         "old_ytd", "sheet", "month_cell", "ytd_cell", "action", "state", "replaced_by")]
+    render(Table(cols, figures), fmt if fmt in ("csv", "md") else "table", stream)
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return ""
+    return f"{v:,.2f}" if float(v) != int(v) else f"{int(v):,}"

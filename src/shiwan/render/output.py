@@ -13,39 +13,12 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any, TextIO
 
+from shiwan.base.table import Table
+
 FORMATS = ("table", "csv", "json", "md")
-
-
-@dataclass
-class Column:
-    key: str
-    header: str
-    align: str = "left"  # left | right
-    fmt: Callable[[Any], str] | None = None  # how a value is shown to people
-    style: Callable[[Any], str | None] | None = None  # Rich style for a value (terminal only)
-
-
-@dataclass
-class Table:
-    columns: list[Column]
-    rows: list[dict[str, Any]]
-    title: str = ""
-    caption: str = ""
-    row_styles: list[str | None] = field(default_factory=list)
-
-    def shown(self, col: Column, row: dict[str, Any]) -> str:
-        value = row.get(col.key)
-        if col.fmt is not None:
-            return col.fmt(value)
-        if value is None:
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            return f"{int(value)}"
-        return str(value)
 
 
 def is_terminal(stream: TextIO | None = None) -> bool:
@@ -179,21 +152,3 @@ def _escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
-
-
-def dash(value: Any, fmt: Callable[[Any], str]) -> str:
-    """A value through `fmt`, or an em dash where there is none (a missing target is not 0%)."""
-    return "—" if value is None else fmt(value)
-
-
-def pct(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value * 100:.{digits}f}%"
-
-
-def num(decimals: int = 0) -> Callable[[Any], str]:
-    def f(value: Any) -> str:
-        if value is None or value == "":
-            return ""
-        return f"{float(value):,.{decimals}f}"
-
-    return f

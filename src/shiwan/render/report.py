@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from shiwan.base.i18n import t
-from shiwan.render.output import Column, Table, is_terminal, rich_table, to_json, to_markdown, to_text
-from shiwan.reports import ROW_OWN, ROW_TOTAL, Col, Report, Section, fmt_gap
+from shiwan.base.table import Column, Table
+from shiwan.render.output import is_terminal, rich_table, to_json, to_markdown, to_text
+from shiwan.tally.report import ROW_OWN, ROW_TOTAL, Col, Report, Section, fmt_gap
 
 
 def cell_text(col: Col, value: Any) -> str:

@@ -64,7 +64,7 @@ def write_template(db, form: str, *, unit: str | None, period: str | None, year:
     tree = UnitTree.from_db(db)
     cat = Catalog.from_db(db)
     if form == "targets":
-        from shiwan.store.targets import write_targets_template
+        from shiwan.render.targetsheet import write_targets_template
 
         return write_targets_template(db, tree, cat, unit=unit, year=year, output=output)
     if not unit:

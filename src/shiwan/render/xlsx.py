@@ -15,7 +15,7 @@ from typing import Any
 from shiwan import __version__
 from shiwan.base.i18n import is_en, t
 from shiwan.render.report import cell_text
-from shiwan.reports import ROW_OWN, ROW_TOTAL, Col, Report, Section
+from shiwan.tally.report import ROW_OWN, ROW_TOTAL, Col, Report, Section
 
 FONT = "宋体"
 

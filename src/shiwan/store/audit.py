@@ -10,16 +10,16 @@ from __future__ import annotations
 from shiwan.base.errors import UserError
 from shiwan.base.i18n import t
 from shiwan.base.settings import os_user
-from shiwan.check import chain as checks
+from shiwan.base.table import Column, Table
 from shiwan.ref.catalog import Catalog
 from shiwan.ref.constants import CHANNEL_OWN
 from shiwan.ref.units import UnitTree
-from shiwan.render.output import Column, Table
 from shiwan.store.initdb import now_iso
+from shiwan.store.locks import lock_of
 
 
 def lock_period(db, period: str, note: str = "") -> tuple[str, str]:
-    current = checks.lock_of(db, period)
+    current = lock_of(db, period)
     if current:
         raise UserError("lock.already", period=period, by=current[0], at=current[1][:16].replace("T", " "))
     by, at = os_user(), now_iso()
@@ -29,7 +29,7 @@ def lock_period(db, period: str, note: str = "") -> tuple[str, str]:
 
 
 def unlock_period(db, period: str, note: str = "") -> tuple[str, str]:
-    if not checks.lock_of(db, period):
+    if not lock_of(db, period):
         raise UserError("lock.not_locked", period=period)
     by, at = os_user(), now_iso()
     with db.transaction():

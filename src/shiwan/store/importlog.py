@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass
 
 from shiwan.base.errors import UserError
 from shiwan.base.i18n import t
 from shiwan.base.problems import Problem
 from shiwan.base.settings import os_user
-from shiwan.check import chain as checks
+from shiwan.base.table import Column, Table, num
 from shiwan.ref.catalog import Catalog
 from shiwan.ref.units import UnitTree
-from shiwan.render.output import Column, Table, num, render, to_json
 from shiwan.store.initdb import now_iso
+from shiwan.store.locks import lock_of
 
 _IMPORT_COLS = ("id, kind, file_name, file_path, sha256, size, form, unit_id, period, submitted_on, imported_at, os_user, "
                 "status, n_new, n_changed, n_unchanged, n_warnings, problems, reverts_id, reverted_by_id")
@@ -128,52 +127,6 @@ def import_details(db, import_id: int) -> tuple[dict, list[dict]]:
     return info, figures
 
 
-def show_import(db, import_id: int, fmt: str, stream=None) -> None:
-    stream = stream or sys.stdout
-    info, figures = import_details(db, import_id)
-    if fmt == "json":
-        stream.write(to_json({"import": info, "figures": figures}) + "\n")
-        return
-    if fmt != "csv":
-        lines = [
-            t("imports.show_head", id=info["id"], status=t(f"status.{info['status']}")),
-            f"  {t('col.file')}: {info['file']}  ({info['path']})",
-            f"  SHA-256: {info['sha256']}  ({info['size']:,} bytes)",
-            f"  {t('col.unit')}: {info['unit_name']} {info['unit_code']}   {t('col.period')}: {info['period']}   "
-            f"{t('col.form')}: {t('form.' + info['form']) if info['form'] else '—'}",
-            f"  {t('col.submitted')}: {info['submitted_on'] or '—'}   {t('col.when')}: {info['imported_at']}   "
-            f"{t('col.user')}: {info['user']}",
-            "  " + t("imports.counts", new=info["new"], changed=info["changed"], unchanged=info["unchanged"]),
-        ]
-        if info["reverts"]:
-            lines.append("  " + t("imports.reverts", id=info["reverts"]))
-        if info["reverted_by"]:
-            lines.append("  " + t("imports.reverted_by", id=info["reverted_by"]))
-        for p in info["problems"]:
-            mark = "✗" if p["severity"] == "error" else "!"
-            place = " › ".join(x for x in (p["sheet"], p["cell"]) if x)
-            lines.append(f"  {mark} {place}: {p['message']}" if place else f"  {mark} {p['message']}")
-        stream.write("\n".join(lines) + "\n\n")
-    cols = [
-        Column("unit_name", t("col.unit")), Column("indicator_name", t("col.indicator")), Column("period", t("col.period")),
-        Column("month", t("col.month"), align="right", fmt=_fmt), Column("ytd", t("col.ytd_or_level"), align="right", fmt=_fmt),
-        Column("old_month", t("col.old_month"), align="right", fmt=_fmt),
-        Column("old_ytd", t("col.old_ytd"), align="right", fmt=_fmt),
-        Column("ytd_cell", t("col.cell"), fmt=lambda v: v or ""),
-        Column("state", t("col.state"), fmt=lambda v: t(f"state.{v}")),
-    ]
-    if fmt == "csv":
-        cols = [Column(k, k) for k in ("unit_code", "unit_name", "indicator", "period", "month", "ytd", "old_month",
-                                         "old_ytd", "sheet", "month_cell", "ytd_cell", "action", "state", "replaced_by")]
-    render(Table(cols, figures), fmt if fmt in ("csv", "md") else "table", stream)
-
-
-def _fmt(v) -> str:
-    if v is None:
-        return ""
-    return f"{v:,.2f}" if float(v) != int(v) else f"{int(v):,}"
-
-
 @dataclass
 class RevertReport:
     revert_id: int
@@ -194,7 +147,7 @@ def revert_import(db, import_id: int) -> RevertReport:
     current = db.all("SELECT id, unit_id, indicator_id, period, channel, month, ytd, sheet, month_cell, ytd_cell "
                      "FROM figure WHERE import_id = :id", {"id": import_id})
     for p in sorted({r[3] for r in current}):
-        lock = checks.lock_of(db, p)
+        lock = lock_of(db, p)
         if lock:
             raise UserError("import.locked", period=p, by=lock[0], at=lock[1][:16].replace("T", " "))
     kept = db.scalar("SELECT COUNT(*) FROM figure_history WHERE import_id = :id AND action = 'revised'", {"id": import_id}) or 0

@@ -15,7 +15,8 @@ from typing import Any
 from shiwan.base.i18n import t
 from shiwan.ref import periods
 from shiwan.ref.units import UnitRec
-from shiwan.reports import (
+from shiwan.store.db import in_clause
+from shiwan.tally.report import (
     ROW_OWN,
     ROW_TOTAL,
     ROW_UNIT,
@@ -26,7 +27,6 @@ from shiwan.reports import (
     resolve_period,
     resolve_scope,
 )
-from shiwan.store.db import in_clause
 
 NOT_REPORTING = ("province", "country")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from shiwan.base.errors import UserError
 from shiwan.base.i18n import t
+from shiwan.base.table import Column, Table
 from shiwan.ref.catalog import Catalog
 from shiwan.ref.constants import CHANNEL_OWN
 from shiwan.ref.units import UnitTree
-from shiwan.render.output import Column, Table
 from shiwan.store.db import in_clause
 
 EXPORT_COLUMNS = ("unit_code", "unit_name", "indicator", "period", "month", "ytd", "source_file", "source_sheet",

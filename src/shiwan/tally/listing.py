@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from shiwan.base.errors import UserError
 from shiwan.base.i18n import t
+from shiwan.base.table import Column, Table
 from shiwan.ref.catalog import Catalog
 from shiwan.ref.units import LEVELS, UnitTree
-from shiwan.render.output import Column, Table
 
 
 def _level_name(level: str) -> str:

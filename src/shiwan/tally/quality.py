@@ -15,12 +15,12 @@ from typing import Any
 
 from shiwan.base.errors import UserError
 from shiwan.base.i18n import t
+from shiwan.base.table import Column, Table
 from shiwan.check.chain import outlier
 from shiwan.ref import periods
 from shiwan.ref.catalog import Catalog
 from shiwan.ref.constants import CHANNEL_OWN, CHANNEL_SUMMARY
 from shiwan.ref.units import UnitTree
-from shiwan.render.output import Column, Table
 from shiwan.store.db import in_clause
 
 

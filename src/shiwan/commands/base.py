@@ -1,0 +1,194 @@
+"""What every command shares: help texts in the user's language, the global options, errors turned
+into one clear line and an exit status, opening the database, printing a table.
+
+Heavy modules (SQLAlchemy, SQLModel, openpyxl, calamine) are imported inside the commands that need
+them, so that `shiwan --help` and tab completion stay instant.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from shiwan.base.i18n import t
+
+# -- language of the help texts (decided once, at start-up) -----------------------------------------
+
+
+def _boot_lang() -> str:
+    argv = sys.argv[1:]
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv):
+            return "en" if argv[i + 1].lower().startswith("en") else "zh"
+        if a.startswith("--lang="):
+            return "en" if a.split("=", 1)[1].lower().startswith("en") else "zh"
+    return "en" if os.environ.get("SHIWAN_LANG", "").lower().startswith("en") else "zh"
+
+
+_HELP_EN = _boot_lang() == "en"
+
+
+def h(zh: str, en: str) -> str:
+    """A help text in the language the user asked for."""
+    return en if _HELP_EN else zh
+
+
+# -- global options, error handling ----------------------------------------------------------------------
+
+_GLOBAL_WITH_VALUE = ("--db", "--lang")
+_GLOBAL_FLAGS = ("--debug",)
+
+
+class ShiwanGroup(TyperGroup):
+    """Accepts the global options anywhere on the line, and turns errors into clear messages."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            args = _hoist_globals(args)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:  # Ctrl-C: the file in progress was rolled back
+            error_line(t("interrupted"))
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            mod = type(exc).__module__ or ""
+            if mod.startswith(("typer", "click")):
+                raise
+            _fail(exc, ctx)
+
+
+def _hoist_globals(args: list[str]) -> list[str]:
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            rest.extend(args[i:])
+            break
+        if a in _GLOBAL_WITH_VALUE and i + 1 < len(args):
+            front += [a, args[i + 1]]
+            i += 2
+            continue
+        if any(a.startswith(g + "=") for g in _GLOBAL_WITH_VALUE) or a in _GLOBAL_FLAGS:
+            front.append(a)
+            i += 1
+            continue
+        rest.append(a)
+        i += 1
+    return front + rest
+
+
+state: dict[str, Any] = {"db": None, "debug": False}
+
+
+def _fail(exc: Exception, ctx) -> None:
+    from shiwan.base.errors import UserError
+    from shiwan.store.db import DatabaseMissing, SchemaMismatch
+
+    if isinstance(exc, BrokenPipeError):  # `| head`: the reader has all it wants
+        quiet_stdout()
+        raise typer.Exit(141)
+    if isinstance(exc, UserError):
+        error_line(exc.text())
+        raise typer.Exit(exc.exit_code)
+    if isinstance(exc, DatabaseMissing):
+        error_line(t("db.missing", location=exc.location))
+        raise typer.Exit(1)
+    if isinstance(exc, SchemaMismatch):
+        error_line(t("db.not_shiwan", location=exc.location) if exc.found is None
+                  else t("db.schema", location=exc.location, found=exc.found))
+        raise typer.Exit(1)
+    if state["debug"]:
+        raise exc
+    error_line(t("internal", error=f"{type(exc).__name__}: {exc}"))
+    raise typer.Exit(1)
+
+
+def quiet_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def error_line(text: str) -> None:
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]✗[/] {escape_markup(text)}")
+
+
+def escape_markup(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def stderr():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def db_location_arg() -> str:
+    from shiwan.base.settings import db_location
+
+    return db_location(state["db"])
+
+
+def open_database():
+    from shiwan.store.db import open_db
+
+    return open_db(db_location_arg())
+
+
+class Fmt(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    md = "md"
+
+
+class ExportFmt(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help=h("以 JSON 输出结果(供脚本使用)", "print the summary as JSON"))]
+FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help=h("输出格式:table(表格)、csv、json、md", "output format"))]
+
+
+def emit_table(table, fmt: str, output: Path | None = None) -> None:
+    from shiwan.render.output import render
+
+    if output is not None:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            render(table, fmt, fh)
+        stderr().print(t("cli.written", path=str(output)))
+    else:
+        render(table, fmt)
+
+
+def period_option(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from shiwan.ref.periods import PeriodError, parse_period
+
+    try:
+        return parse_period(value)
+    except PeriodError:
+        raise typer.BadParameter(h(f"“{value}”不是期别,应为 YYYY-MM", f"“{value}” is not a period (YYYY-MM)"),
+                                 param_hint="--period") from None
+
+

@@ -1,0 +1,192 @@
+"""A report as data: sections of rows with English keys, and the helpers every report shares.
+
+Each report function takes plain arguments and returns a `Report`; `render.report` writes it as a
+terminal table, csv, json, md or an official xlsx workbook, so that every format shows the same
+figures.
+
+Measures: 完成率 = 本年累计 ÷ 年度目标; 时间进度 = month/12 (or days elapsed ÷ days in the year);
+进度差 = 完成率 − 时间进度 in 百分点; 同比 = (本年累计 − 上年同期累计) ÷ 上年同期累计; 排名 = order of
+sibling units by 完成率, highest first, ties sharing a rank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from shiwan.base.errors import UserError
+from shiwan.base.i18n import is_en, t
+from shiwan.ref import periods
+from shiwan.ref.campaigns import default_campaign
+from shiwan.ref.catalog import Catalog, IndicatorDef
+from shiwan.ref.units import UnitRec, UnitTree
+from shiwan.tally.engine import latest_period
+
+ROW_UNIT, ROW_OWN, ROW_TOTAL = "unit", "own", "total"
+
+
+@dataclass
+class Col:
+    """A column of a report: its key in the rows, its header, and how its values look."""
+
+    key: str
+    header: str
+    kind: str = "text"  # text | int | num | pct | pp | rank | flag
+    decimals: int = 0
+    group: str = ""  # a header over several columns (the first row of a two-row header)
+
+
+@dataclass
+class Section:
+    title: str
+    columns: list[Col]
+    rows: list[dict[str, Any]]
+    measure: str = ""  # 计量单位 of the figures
+    chart: tuple[str, str] | None = None  # (label key, value key) for a bar chart
+
+
+@dataclass
+class Report:
+    kind: str
+    title: str
+    period_line: str
+    unit_line: str
+    sections: list[Section]
+    period: str = ""
+    scope_code: str = ""
+    notes: list[str] = field(default_factory=list)
+    generated_at: str = field(default_factory=lambda: datetime.now().astimezone().isoformat(timespec="seconds"))
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every row of every section, for csv and json."""
+        return [r for s in self.sections for r in s.rows]
+
+    def json_keys(self) -> list[str]:
+        keys: list[str] = []
+        for s in self.sections:
+            for r in s.rows:
+                for k in r:
+                    if not k.startswith("_") and k not in keys:
+                        keys.append(k)
+        return keys
+
+
+# -- shared helpers ---------------------------------------------------------------------------------------
+
+
+def context(db) -> tuple[UnitTree, Catalog]:
+    return UnitTree.from_db(db), Catalog.from_db(db)
+
+
+def resolve_period(db, period: str | None) -> str:
+    if period:
+        return period
+    found = latest_period(db)
+    if not found:
+        raise UserError("report.no_data")
+    return found
+
+
+def resolve_scope(tree: UnitTree, under: str | None) -> UnitRec:
+    if under:
+        u = tree.by_code.get(under)
+        if u is None:
+            raise UserError("layout.unknown_unit_code", code=under)
+        return u
+    top = tree.top()
+    if top is None:
+        roots = tree.roots()
+        if not roots:
+            raise UserError("report.no_units")
+        raise UserError("report.need_under", roots=", ".join(f"{r.code} {r.name}" for r in roots), exit_code=2)
+    return top
+
+
+def resolve_indicators(cat: Catalog, codes: list[str] | None) -> list[IndicatorDef]:
+    if not codes:
+        return cat.headline()
+    out = []
+    for c in codes:
+        for part in c.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            ind = cat.by_code.get(part)
+            if ind is None:
+                code = cat.match(part)
+                ind = cat.by_code.get(code) if code else None
+            if ind is None:
+                raise UserError("report.unknown_indicator", code=part,
+                                known=", ".join(i.code for i in cat.indicators), exit_code=2)
+            out.append(ind)
+    return out
+
+
+def section_title(ind: IndicatorDef) -> str:
+    return f"{ind.label()} ({ind.measure_label()})" if is_en() else f"{ind.label()}({ind.measure_label()})"
+
+
+def join_list(items) -> str:
+    return (", " if is_en() else "、").join(items)
+
+
+def own_label(scope: UnitRec) -> str:
+    return t(f"row.own.{scope.level}") if scope.level in ("province", "city", "county", "country") else t("row.own.other")
+
+
+def period_line(period: str, ytd: bool = True) -> str:
+    y, m = periods.year_of(period), periods.month_of(period)
+    if ytd and m > 1:
+        return t("period.range", year=y, month=m)
+    return t("period.month", year=y, month=m)
+
+
+def rank_desc(values: dict[Any, float | None]) -> dict[Any, int | None]:
+    """Competition ranking, highest first; equal values share a rank; None is unranked."""
+    known = {k: round(v, 9) for k, v in values.items() if v is not None}
+    ordered = sorted(known.values(), reverse=True)
+    out: dict[Any, int | None] = {}
+    for k in values:
+        out[k] = (ordered.index(known[k]) + 1) if k in known else None
+    return out
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def fmt_gap(pp: float | None) -> str:
+    """进度差 in words: `超3.2` / `落后5.0` (百分点), `+3.2` / `-5.0` in English."""
+    if pp is None:
+        return "—"
+    v = round(pp, 1)
+    if is_en():
+        return f"{v:+.1f}"
+    if v > 0:
+        return f"超{v:.1f}"
+    if v < 0:
+        return f"落后{-v:.1f}"
+    return "持平"
+
+
+def round_to(v: float | None, ind: IndicatorDef) -> float | int | None:
+    if v is None:
+        return None
+    return round(v, ind.decimals) if ind.decimals else int(round(v))
+
+
+def r6(v: float | None) -> float | None:
+    return None if v is None else round(v, 6)
+
+
+def default_campaign_id(db) -> int | None:
+    c = default_campaign(db)
+    return c.id if c else None
+
+
+def default_campaign_name(db) -> str:
+    c = default_campaign(db)
+    return c.label() if c else ""

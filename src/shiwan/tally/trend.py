@@ -1,0 +1,60 @@
+"""The trend of one indicator, month by month: 本月 and 本年累计."""
+
+from __future__ import annotations
+
+from shiwan.base.errors import UserError
+from shiwan.base.i18n import t
+from shiwan.ref import periods
+from shiwan.tally.engine import Values
+from shiwan.tally.report import (
+    Col,
+    Report,
+    Section,
+    context,
+    resolve_indicators,
+    resolve_period,
+    resolve_scope,
+    round_to,
+    section_title,
+)
+
+
+def trend_report(db, *, indicator: str, unit: str | None = None, first: str | None = None,
+                 last: str | None = None) -> Report:
+    """The monthly series and year-to-date of one indicator for one unit's whole subtree."""
+    tree, cat = context(db)
+    ind = resolve_indicators(cat, [indicator])[0]
+    scope = resolve_scope(tree, unit)
+    last = last or resolve_period(db, None)
+    first = first or periods.year_start(last)
+    if first > last:
+        raise UserError("trend.bad_range", first=first, last=last, exit_code=2)
+    values = Values(db, tree, cat, [ind.code], periods.year_start(first), last, scope.id)
+    rows = []
+    for p in periods.span(first, last):
+        if ind.kind == "flow":
+            m = values.totals(ind.code, p, "month").get(scope.id)
+            y = values.totals(ind.code, p, "ytd").get(scope.id)
+        else:
+            m = None
+            y = values.totals(ind.code, p, "ytd").get(scope.id)
+        rows.append({"unit_code": scope.code, "unit_name": scope.name, "indicator": ind.code, "period": p,
+                     "month": round_to(m, ind), "ytd": round_to(y, ind), "_label": p})
+    biggest = max((r["month"] if ind.kind == "flow" else r["ytd"]) or 0 for r in rows) if rows else 0
+    for r in rows:
+        v = (r["month"] if ind.kind == "flow" else r["ytd"]) or 0
+        r["_bar"] = "█" * round(30 * v / biggest) if biggest else ""
+    d = ind.decimals
+    if ind.kind == "flow":
+        cols = [Col("_label", t("col.period")), Col("month", t("col.month"), "num", d), Col("_bar", ""),
+                Col("ytd", t("col.ytd"), "num", d)]
+    else:
+        cols = [Col("_label", t("col.period")), Col("ytd", t("col.level_now"), "num", d), Col("_bar", "")]
+    return Report(
+        kind="trend", title=t("trend.title", unit=scope.name, indicator=ind.label()),
+        period_line=t("trend.period_line", first=first, last=last),
+        unit_line=t("report.unit_line", unit=scope.name, measure=ind.measure_label()),
+        sections=[Section(section_title(ind), cols, rows, ind.measure_label(),
+                          chart=("_label", "month" if ind.kind == "flow" else "ytd"))],
+        period=last, scope_code=scope.code,
+    )
