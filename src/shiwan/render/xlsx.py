@@ -14,7 +14,7 @@ from typing import Any
 
 from shiwan import __version__
 from shiwan.base.i18n import is_en, t
-from shiwan.render.report import cell_text
+from shiwan.render.cells import cell_text
 from shiwan.tally.report import ROW_OWN, ROW_TOTAL, Col, Report, Section
 
 FONT = "宋体"
