@@ -27,3 +27,13 @@ def test_readme_starts_with_the_two_commands():
     assert block[1].endswith("pytest")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert block[1] in ci
+
+
+def test_every_message_key_is_defined_once():
+    from shiwan.base.messages import PARTS
+
+    seen: dict[str, str] = {}
+    for part in PARTS:
+        for key in part.MESSAGES:
+            assert key not in seen, f"{key} in both {seen[key]} and {part.__name__}"
+            seen[key] = part.__name__
