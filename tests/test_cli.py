@@ -116,7 +116,12 @@ def test_init_is_harmless_to_rerun(cli, db_path):
 
 
 def test_init_loads_defaults(cli, db_path):
-    assert query(db_path, "SELECT COUNT(*) FROM indicator") == [(19,)]
+    assert query(db_path, "SELECT COUNT(*) FROM indicator WHERE parent_id IS NULL") == [(19,)]
+    parts = query(db_path, "SELECT i.code, p.code, i.part_name FROM indicator i JOIN indicator p ON p.id = i.parent_id "
+                           "ORDER BY i.sort_order")
+    assert parts[:2] == [("reemployed.female", "reemployed", "女性"), ("reemployed.age4050", "reemployed", "4050人员")]
+    assert len(parts) == 5
+    assert query(db_path, "SELECT severity FROM rule WHERE code = 'trained.female_le_trained'") == [("error",)]
     assert query(db_path, "SELECT kind, decimals FROM indicator WHERE code = 'fund_amount'") == [("flow", 2)]
     assert query(db_path, "SELECT kind FROM indicator WHERE code = 'bases'") == [("stock",)]
     camp = query(db_path, "SELECT code, name, start_period, end_period, total_target, illustrative FROM campaign")

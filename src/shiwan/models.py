@@ -33,11 +33,14 @@ class Meta(SQLModel, table=True):
 
 
 class Unit(SQLModel, table=True):
-    """A union federation in the hierarchy (province -> city -> county), keyed by its code."""
+    """A union federation in the hierarchy (province -> city -> county), keyed by its code and the
+    years it stands in: a code reused for a different area (230104 道外区 before and after 2004) is
+    two units."""
 
     __tablename__ = "unit"
+    __table_args__ = (UniqueConstraint("code", "first_year", name="uq_unit_code_span"),)
     id: int | None = Field(default=None, primary_key=True)
-    code: str = Field(max_length=32, unique=True)
+    code: str = Field(max_length=32, index=True)
     name: str = Field(max_length=128)
     level: str = Field(max_length=16)  # country | province | city | county | other
     parent_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
@@ -45,6 +48,9 @@ class Unit(SQLModel, table=True):
     sort_order: int = 0
     is_division: bool = True  # a GB/T 2260 code, not one of our own
     note: str = Field(default="", max_length=512)
+    first_year: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # first year it stands (0: always)
+    last_year: int = Field(default=9999, sa_column_kwargs={"server_default": "9999"})  # last year (9999: standing)
+    successors: str = Field(default="", max_length=256, sa_column_kwargs={"server_default": ""})  # codes that took over its area: `230104;230112[2006]`
 
 
 class Indicator(SQLModel, table=True):
@@ -61,6 +67,9 @@ class Indicator(SQLModel, table=True):
     decimals: int = 0
     headline: bool = False
     sort_order: int = 0
+    parent_id: int | None = Field(default=None, foreign_key="indicator.id")  # a breakdown (其中) of this indicator
+    part_name: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})  # `女性`
+    part_name_en: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
 
 
 class Rule(SQLModel, table=True):
@@ -186,15 +195,33 @@ class Target(SQLModel, table=True):
 
 
 class PeriodLock(SQLModel, table=True):
-    """Each lock and unlock of a period, with who and when; the latest row is the state."""
+    """Each lock and unlock of a period (of one unit, or of every unit), with who and when; the latest
+    row is the state."""
 
     __tablename__ = "period_lock"
     id: int | None = Field(default=None, primary_key=True)
     period: str = Field(max_length=7, index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")  # None: the whole month
     action: str = Field(max_length=8)  # lock | unlock
     user_name: str = Field(default="", max_length=128)
     done_at: str = Field(max_length=32)
     note: str = Field(default="", max_length=512)
+
+
+class Review(SQLModel, table=True):
+    """Each sign-off action on one unit's return for one period: received (已收), approved (已审核),
+    returned (退回, with the reason) or reopened; the latest row is the return's status."""
+
+    __tablename__ = "review"
+    __table_args__ = (Index("ix_review_unit_period", "unit_id", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    period: str = Field(max_length=7)
+    status: str = Field(max_length=10)  # received | approved | returned | reopened
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    user_name: str = Field(default="", max_length=128)
+    done_at: str = Field(max_length=32)
+    import_id: int | None = Field(default=None, foreign_key="import_log.id")
 
 
 def create_schema(url: str) -> None:
