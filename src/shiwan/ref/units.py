@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from shiwan.ref.text import normalize_unit_name, short_unit_name
 
 LEVELS = ("country", "province", "city", "county", "other")
+NOT_REPORTING = ("province", "country")  # levels that compile returns rather than send one
 ALWAYS_FROM = 0  # first_year of a unit that has always stood
 STILL_STANDING = 9999  # last_year of a unit that stands still
 
@@ -164,6 +165,19 @@ class UnitTree:
     def find(self, code: str, period: str | int | None = None) -> UnitRec | None:
         """The unit a code names at `period` (without one: the latest unit of that code)."""
         return (self.at(period) if period is not None else self).by_code.get(code)
+
+    def require(self, code: str, period: str | int | None = None) -> UnitRec:
+        """`find`, or the clerk's error: no such code, or a code whose units did not stand at `period`."""
+        from shiwan.base.errors import UserError
+
+        u = self.find(code, period)
+        if u is not None:
+            return u
+        spans = self.codes_of(code)
+        if spans and period is not None:
+            raise UserError("report.unit_not_standing", code=code, name=spans[-1].name, year=year_of_period(period),
+                            spans="、".join(x.span_text() or "—" for x in spans))
+        raise UserError("layout.unknown_unit_code", code=code)
 
     def codes_of(self, code: str) -> list[UnitRec]:
         """Every unit that has had this code, earliest first."""

@@ -105,13 +105,9 @@ def resolve_span(db, period: str | periods.Span | None) -> periods.Span:
 
 def resolve_scope(tree: UnitTree, under: str | None, period: str | None = None) -> UnitRec:
     """The unit a report is about: `under` (a code, as it stood at `period`), else the top of the tree."""
-    view = tree.at(period) if period else tree
     if under:
-        u = view.by_code.get(under)
-        if u is None:
-            unit_not_standing(tree, under, period)
-            raise UserError("layout.unknown_unit_code", code=under)
-        return u
+        return tree.require(under, period)
+    view = tree.at(period) if period else tree
     top = view.top()
     if top is None:
         roots = view.roots()
@@ -119,14 +115,6 @@ def resolve_scope(tree: UnitTree, under: str | None, period: str | None = None) 
             raise UserError("report.no_units")
         raise UserError("report.need_under", roots=", ".join(f"{r.code} {r.name}" for r in roots), exit_code=2)
     return top
-
-
-def unit_not_standing(tree: UnitTree, code: str, period: str | None) -> None:
-    """Raise the error for a code that names units, though none standing at `period`."""
-    spans = tree.codes_of(code)
-    if spans and period:
-        raise UserError("report.unit_not_standing", code=code, name=spans[-1].name, year=periods.year_of(period),
-                        spans=join_list(u.span_text() or "—" for u in spans))
 
 
 def resolve_indicators(cat: Catalog, codes: list[str] | None) -> list[IndicatorDef]:

@@ -18,6 +18,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "{unit} {indicator}: this month's {value} is far outside the unit's range over the previous {months} months ({low}–{high}); please verify"),
     "rule.error": ("{rule}", "{rule}"),
     "rule.warning": ("{rule}", "{rule}"),
+    "rule.stored_other": ("(另一数字已导入:{source})", " (the other figure is stored: {source})"),
     # -- data quality ------------------------------------------------------------------------------------
     "quality.rule": ("{text}", "{text}"),
     "quality.chain": ("{indicator}:{prev_period} 累计 {prev_ytd} + {period} 本月 {month} ≠ {period} 累计 {ytd}",
@@ -46,6 +47,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "lock.title": ("期别锁定记录", "Period locks"),
     "lock.action.lock": ("锁定", "lock"),
     "lock.action.unlock": ("解锁", "unlock"),
+    "lock.whole_month": ("全部单位", "every unit"),
     "history.title": ("{unit}数据变更历史", "{unit}: history of figures"),
     "history.state.current": ("现行值", "current"),
     "history.state.revised": ("被导入 #{by} 修订", "revised by #{by}"),
