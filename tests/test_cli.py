@@ -189,6 +189,7 @@ def test_indicators_list(cli):
     assert {r["code"]: r["kind"] for r in rows}["bases"] == "stock"
 
 
+@pytest.mark.sqlite_only
 def test_internal_error_is_one_line_unless_debug(db_path):
     import sqlite3
 

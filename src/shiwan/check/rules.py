@@ -1,66 +1,73 @@
-"""The catalog's part ≤ whole rules (a breakdown never above its indicator, 介绍上岗 ≤ 职业介绍, ...)
-on incoming figures against each other and against what is stored: a breakdown arriving in one
-file is checked against its whole stored from another, and the other way round.
+"""The catalog's rules on one unit's figures of one period: a part is never more than its whole
+(介绍上岗人次 ≤ 职业介绍人次, 其中:女性 ≤ 实现再就业人数), and a flow's 本月 never more than its 本年累计.
 
-Each problem names the cell of the incoming figure (the part's where it is incoming, else the
-whole's) and, where the other figure is stored, where that one came from.
+Used alike on a file's figures as it arrives (`check.returns`) and on stored figures (`check --period`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
+from typing import Protocol
 
-from shiwan.base.messages import MESSAGES
 from shiwan.base.problems import Problem, error, warning
-from shiwan.check.model import Change, MonthValue
-from shiwan.recognize.layout import rule_text
-from shiwan.ref.catalog import Catalog
+from shiwan.ref.catalog import Catalog, IndicatorDef, RuleDef
 
-# (unit id, indicator code, period, channel) -> (month, ytd, where it came from) of a stored figure, or None
-StoredLookup = Callable[[int, str, str, int], tuple[float | None, float | None, MonthValue | None] | None]
+EPS = 1e-9
 
 
-def check_parts(catalog: Catalog, plan: list[Change], stored: StoredLookup) -> list[Problem]:
-    """Every rule broken by the incoming figures, each once."""
-    incoming: dict[tuple[int, str, int], dict[str, Change]] = {}
-    for c in plan:
-        f = c.figure
-        incoming.setdefault((f.unit_id, c.period, f.channel), {})[f.indicator] = c
-    out: list[Problem] = []
-    for (uid, period, channel), figs in incoming.items():
-        for rule in catalog.rules:
-            a, b = figs.get(rule.part), figs.get(rule.whole)
-            if a is None and b is None:
-                continue
-            part = _values(a) if a is not None else stored(uid, rule.part, period, channel)
-            whole = _values(b) if b is not None else stored(uid, rule.whole, period, channel)
-            if part is None or whole is None:
-                continue
-            for k, slot in ((0, "month_cell"), (1, "ytd_cell")):
-                x, y = part[k], whole[k]
-                if x is None or y is None or x <= y + 1e-9:
-                    continue
-                here = a if a is not None else b
-                assert here is not None
-                cell = getattr(here.figure, slot) or here.figure.ytd_cell or here.figure.month_cell
-                where = whole[2] if b is None else part[2] if a is None else None
-                other = where.source if where is not None else ""
-                out.append(_problem(catalog, rule, x, y, here.sheet, cell, other,
-                                    getattr(b.figure, slot) if b is not None else ""))
+class Figure(Protocol):
+    indicator: str
+    month: float | None
+    ytd: float | None
+    month_cell: str
+    ytd_cell: str
+
+
+def fmt(v: float, ind: IndicatorDef) -> str:
+    return f"{v:,.{ind.decimals}f}"
+
+
+def rule_text(rule: RuleDef, part: float, whole: float, ind: IndicatorDef, lang: str) -> str:
+    tpl = (rule.message_en if lang == "en" else rule.message) or rule.message or f"{rule.part} > {rule.whole}"
+    try:
+        return tpl.format(part=fmt(part, ind), whole=fmt(whole, ind))
+    except (KeyError, IndexError, ValueError):
+        return tpl
+
+
+def broken_rules(catalog: Catalog, figures: Iterable[Figure]) -> list[tuple[RuleDef, str, float, float, Figure, Figure]]:
+    """(rule, 'month'|'ytd', part value, whole value, part figure, whole figure) for every rule one
+    unit's figures break (the first measure that breaks it)."""
+    by = {f.indicator: f for f in figures}
+    out = []
+    for rule in catalog.rules:
+        a, b = by.get(rule.part), by.get(rule.whole)
+        if a is None or b is None:
+            continue
+        for attr in ("month", "ytd"):
+            x, y = getattr(a, attr), getattr(b, attr)
+            if x is not None and y is not None and x > y + EPS:
+                out.append((rule, attr, x, y, a, b))
                 break
     return out
 
 
-def _values(c: Change) -> tuple[float | None, float | None, MonthValue | None]:
-    return c.figure.month, c.figure.ytd, None
+def rule_problems(catalog: Catalog, figures: Iterable[Figure], sheet: str) -> list[Problem]:
+    """One problem per broken rule, on the part's cell, in both languages."""
+    out = []
+    for rule, attr, x, y, a, b in broken_rules(catalog, figures):
+        ind = catalog.by_code[rule.part]
+        text = {"zh": rule_text(rule, x, y, ind, "zh"), "en": rule_text(rule, x, y, ind, "en")}
+        maker = error if rule.severity == "error" else warning
+        out.append(maker("rule." + rule.severity, sheet=sheet, cell=getattr(a, attr + "_cell"), text=text, rule=rule.code,
+                         whole_cell=getattr(b, attr + "_cell")))
+    return out
 
 
-def _problem(catalog: Catalog, rule, part: float, whole: float, sheet: str, cell: str, other: str,
-             whole_cell: str) -> Problem:
-    ind = catalog.by_code[rule.part]
-    text = {"zh": rule_text(rule, part, whole, ind, "zh"), "en": rule_text(rule, part, whole, ind, "en")}
-    if other:
-        zh, en = MESSAGES["rule.stored_other"]
-        text = {"zh": text["zh"] + zh.format(source=other), "en": text["en"] + en.format(source=other)}
-    maker = error if rule.severity == "error" else warning
-    return maker("rule." + rule.severity, sheet=sheet, cell=cell, text=text, rule=rule.code, whole_cell=whole_cell)
+def month_above_ytd(catalog: Catalog, f: Figure, sheet: str) -> Problem | None:
+    """A flow's 本月 above its 本年累计."""
+    ind = catalog.by_code[f.indicator]
+    if ind.kind == "flow" and f.month is not None and f.ytd is not None and f.month > f.ytd + EPS:
+        return error("check.month_gt_ytd", sheet=sheet, cell=f.month_cell, indicator=ind.name,
+                     month=fmt(f.month, ind), ytd=fmt(f.ytd, ind), ytd_cell=f.ytd_cell)
+    return None

@@ -105,8 +105,9 @@ def _fail(exc: Exception, ctx) -> None:
         error_line(t("db.missing", location=exc.location))
         raise typer.Exit(1)
     if isinstance(exc, SchemaMismatch):
-        error_line(t("db.not_shiwan", location=exc.location) if exc.found is None
-                  else t("db.schema", location=exc.location, found=exc.found))
+        from shiwan.ref.constants import SCHEMA_VERSION
+
+        error_line(t(exc.message_key, location=exc.location, found=exc.found, want=SCHEMA_VERSION))
         raise typer.Exit(1)
     if state["debug"]:
         raise exc

@@ -14,6 +14,7 @@ batch) is refused rather than applied over it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from dataclasses import dataclass, field
@@ -23,10 +24,10 @@ from shiwan.base.i18n import t
 from shiwan.base.problems import HasProblems, Problem, error, warning
 from shiwan.base.settings import os_user
 from shiwan.check.chain import check_changes
-from shiwan.check.model import Change, MonthValue, Stored
-from shiwan.check.rules import check_parts
+from shiwan.check.model import Change, Stored
+from shiwan.check.standing import StandingFigure, standing_problems
 from shiwan.read.sandbox import Parsed
-from shiwan.recognize.layout import ParsedFile, ReturnIn
+from shiwan.recognize import FigureIn, ParsedFile, ReturnIn
 from shiwan.ref.catalog import Catalog
 from shiwan.ref.constants import CHANNEL_OWN
 from shiwan.ref.units import UnitRec, UnitTree
@@ -93,7 +94,7 @@ class Importer:
         self.catalog = catalog
         self.units = units
         self.dry_run = dry_run
-        self.ind_ids = {code: i.id for code, i in catalog.by_code.items()}  # breakdowns too
+        self.ind_ids = {code: i.id for code, i in catalog.by_code.items()}
         self.user = os_user()
         self.history = FlowHistory(db, catalog, "9999-99")
         self._locks: dict[str, tuple[str, str] | None] = {}
@@ -248,9 +249,11 @@ class Importer:
             found.extend(self._cross_form(ret, changes))
             plan.extend(changes)
         if not any(f.is_error for f in found):
+            known = {(p.key, p.sheet, p.cell) for p in parsed.problems}
+            found.extend(p for p in standing_problems(self.catalog, plan, self._standing(plan))
+                         if (p.key, p.sheet, p.cell) not in known)
+        if not any(f.is_error for f in found):
             found.extend(check_changes(self.catalog, self.units, plan, self.history))
-            found.extend(p for p in check_parts(self.catalog, plan, self._stored_lookup(plan))
-                         if (p.sheet, p.cell, p.key) not in {(q.sheet, q.cell, q.key) for q in parsed.problems})
             # warnings of the catalog's rules travel with the figures they are about
             by_cell = {(c.sheet, cell): c for c in plan for cell in (c.figure.month_cell, c.figure.ytd_cell) if cell}
             for w in parsed.warnings:
@@ -288,27 +291,32 @@ class Importer:
                                  at=st.at[:16].replace("T", " ")))
         return out
 
-    def _stored_lookup(self, plan: list[Change]):
-        """Stored figures of the units and months of a plan, for the part ≤ whole rules."""
-        cache: dict[tuple[int, str, str, int], tuple[float | None, float | None, MonthValue] | None] = {}
-        by_id = {i: c for c, i in self.ind_ids.items()}
-        loaded: set[tuple[int, str]] = set()
-
-        def lookup(uid: int, code: str, period: str, channel: int):
-            if (uid, period) not in loaded:
-                loaded.add((uid, period))
-                for iid, ch, month, ytd, sheet, mcell, ycell, imp in self.db.all(
-                    "SELECT indicator_id, channel, month, ytd, sheet, month_cell, ytd_cell, import_id FROM figure "
-                    "WHERE unit_id = :u AND period = :p", {"u": uid, "p": period}):
-                    where = MonthValue(month, ytd, (self.db, imp, sheet, ycell or mcell))
-                    cache[(uid, by_id[iid], period, ch)] = (month, ytd, where)
-                for (u, i, p, ch), st in self._pending.items():
-                    if u == uid and p == period:
-                        cache[(u, by_id[i], p, ch)] = (st.month, st.ytd, MonthValue(st.month, st.ytd, (
-                            None, 0, st.sheet, st.ytd_cell or st.month_cell)))
-            return cache.get((uid, code, period, channel))
-
-        return lookup
+    def _standing(self, plan: list[Change]) -> dict[tuple[int, str, int], dict[str, StandingFigure]]:
+        """The stored figures of the units and months the plan touches, named by their source."""
+        out: dict[tuple[int, str, int], dict[str, StandingFigure]] = {}
+        by_period: dict[str, set[int]] = {}
+        for c in plan:
+            by_period.setdefault(c.period, set()).add(c.figure.unit_id)
+        names: dict[int, str] = {}
+        for period, unit_ids in by_period.items():
+            clause, params = in_clause("u", sorted(unit_ids))
+            for uid, iid, channel, month, ytd, import_id, sheet, mcell, ycell in self.db.all(
+                "SELECT unit_id, indicator_id, channel, month, ytd, import_id, sheet, month_cell, ytd_cell FROM figure "
+                f"WHERE unit_id IN {clause} AND period = :p", {**params, "p": period},
+            ):
+                if import_id not in names:
+                    names[import_id] = self.db.scalar("SELECT file_name FROM import_log WHERE id = :i",
+                                                      {"i": import_id}) or ""
+                code = self.catalog.by_id[iid].code
+                where = " › ".join(x for x in (names[import_id], sheet) if x)
+                out.setdefault((uid, period, channel), {})[code] = StandingFigure(
+                    code, month, ytd, f"{where} › {mcell}" if mcell else "", f"{where} › {ycell}" if ycell else "")
+        for (uid, iid, period, channel), old in self._pending.items():  # a dry run's earlier files
+            if period in by_period and uid in by_period[period]:
+                code = self.catalog.by_id[iid].code
+                out.setdefault((uid, period, channel), {})[code] = StandingFigure(code, old.month, old.ytd,
+                                                                                  old.month_cell, old.ytd_cell)
+        return out
 
     def _newer_import(self, ret: ReturnIn, parsed: ParsedFile) -> tuple[int, str] | None:
         """An import of the same return whose 报出日期 is later than this file's."""
@@ -368,6 +376,8 @@ class Importer:
             old = existing.get((f.unit_id, iid, f.channel))
             if self._pending:
                 old = self._pending.get((f.unit_id, iid, ret.period, f.channel)) or old
+            if old is not None:
+                f = merged_figure(f, old)
             changed = old is not None and not (_same(old.month, f.month) and _same(old.ytd, f.ytd))
             out.append(Change(ret.period, ret.sheet, f, iid, old, changed))
         return out
@@ -446,6 +456,14 @@ def _standing_counterpart(tree: UnitTree, view: UnitTree, u: UnitRec) -> UnitRec
         return None
     named = [c for c in view.children(here.id) if c.name == u.name]
     return named[0] if len(named) == 1 else None
+
+
+def merged_figure(f: FigureIn, old: Stored) -> FigureIn:
+    """A revision replaces the cells it gives and leaves the others as they stand: a return giving only
+    本年累计 keeps the 本月 stored before (and its cell)."""
+    if f.month is not None or old.month is None:
+        return f
+    return dataclasses.replace(f, month=old.month, month_cell=old.month_cell)
 
 
 def _n(v: float | None) -> str:

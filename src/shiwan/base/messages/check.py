@@ -18,7 +18,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "{unit} {indicator}: this month's {value} is far outside the unit's range over the previous {months} months ({low}–{high}); please verify"),
     "rule.error": ("{rule}", "{rule}"),
     "rule.warning": ("{rule}", "{rule}"),
-    "rule.stored_other": ("(另一数字已导入:{source})", " (the other figure is stored: {source})"),
     # -- data quality ------------------------------------------------------------------------------------
     "quality.rule": ("{text}", "{text}"),
     "quality.chain": ("{indicator}:{prev_period} 累计 {prev_ytd} + {period} 本月 {month} ≠ {period} 累计 {ytd}",
