@@ -22,7 +22,7 @@ def import_summary(cli, tmp: Path, city: str, period: str, figs: dict[str, dict[
                    variant: int = 0, name: str | None = None) -> dict:
     """Write a hand-made city summary holding exactly `figs` (unit code -> indicator -> (month, ytd)) and import it."""
     with open_db(str(cli.db)) as db:
-        tree, cat = UnitTree.from_db(db), Catalog.from_db(db)
+        tree, cat = UnitTree.from_db(db).at(period), Catalog.from_db(db)  # the units standing then
     c = tree.by_code[city]
     members = [u for u in [c, *tree.children(c.id)] if u.code in figs]
     full = {u.code: {k: figs[u.code].get(k, (0, 0)) for k in indicators} for u in members}

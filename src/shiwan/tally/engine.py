@@ -192,25 +192,32 @@ class Values:
         return self._roll_up(periods.year_of(period), lambda uid: self.value(uid, code, period, what),
                              lambda uid: self.reported_total(uid, code, period, what))
 
-    def span_totals(self, code: str, first: str, last: str) -> dict[int, float | None]:
-        """unit id -> a flow's figure over the months `first`..`last` of one year, summed like `totals`.
+    def span_value(self, unit_id: int, code: str, first: str, last: str) -> float | None:
+        """A unit's own figure of a flow over the months `first`..`last` of one year: the sum of its
+        months where every month is known, else its 累计 at the end less its 累计 before the span
+        where both are known; unknown when it reported nothing in the span (its 累计 only carries)."""
+        months = periods.span(first, last)
+        series = self.flow.get((unit_id, code)) or {}
+        if not any(p in series for p in months):
+            return None
+        vals = [self.month(unit_id, code, p) for p in months]
+        if all(v is not None for v in vals):
+            return sum(vals)  # type: ignore[arg-type]
+        before = None if periods.month_of(first) == 1 else periods.previous(first)
+        return _diff(self.ytd(unit_id, code, last), self.ytd(unit_id, code, before) if before else None, before is None)
 
-        A unit's own figure over the span is the sum of its months where every month is known, else
-        its 累计 at the end less its 累计 before the span where both are known, else unknown."""
+    def span_totals(self, code: str, first: str, last: str) -> dict[int, float | None]:
+        """unit id -> a flow's figure over the months `first`..`last` of one year, summed like `totals`."""
         months = periods.span(first, last)
         before = None if periods.month_of(first) == 1 else periods.previous(first)
 
-        def own(uid: int) -> float | None:
-            vals = [self.month(uid, code, p) for p in months]
-            if all(v is not None for v in vals):
-                return sum(vals)  # type: ignore[arg-type]
-            return _diff(self.ytd(uid, code, last), self.ytd(uid, code, before) if before else None, before is None)
-
         def reported(uid: int) -> float | None:
             series = self.flow_total.get((uid, code))
+            if not series or not any(p in series for p in months):
+                return None
             return _diff(_walk_ytd(series, last), _walk_ytd(series, before) if before else None, before is None)
 
-        return self._roll_up(periods.year_of(last), own, reported)
+        return self._roll_up(periods.year_of(last), lambda uid: self.span_value(uid, code, first, last), reported)
 
     def _roll_up(self, year: int, own, reported) -> dict[int, float | None]:
         out: dict[int, float | None] = {}

@@ -168,17 +168,7 @@ def _section(fr: _Frame, ind: IndicatorDef, targets: dict, tp: float, whole: Ind
 def _own_span(fr: _Frame, ind: IndicatorDef, scope: UnitRec) -> float | None:
     if fr.span.is_month:
         return fr.values.month(scope.id, ind.code, fr.span.last)
-    months = [fr.values.month(scope.id, ind.code, p) for p in fr.span.months()]
-    if all(v is not None for v in months):
-        return sum(months)  # type: ignore[arg-type]
-    end = fr.values.ytd(scope.id, ind.code, fr.span.last)
-    before = fr.span.before()
-    if end is None:
-        return None
-    if before is None:
-        return end
-    start = fr.values.ytd(scope.id, ind.code, before)
-    return None if start is None else end - start
+    return fr.values.span_value(scope.id, ind.code, fr.span.first, fr.span.last)
 
 
 def _target(fr: _Frame, targets: dict, ind: IndicatorDef, kind: str, u: UnitRec) -> float | None:
