@@ -34,7 +34,8 @@ def test_breakdown_rows_are_stored_exported_and_shown_under_their_indicator(cli,
                                             ["二", "职业培训人数", "人", 8, 30], [None, "其中:女性", "人", 3, 12]])
     county(tmp_path, "6.xlsx", "2003年6月", [["一", "实现再就业人数", "人", 10, 50], [None, "其中:女性", "人", 5, 21],
                                             ["二", "职业培训人数", "人", 6, 36], [None, "其中:女性", "人", 2, 14]])
-    for name in ("5.xlsx", "6.xlsx"):
+    county(tmp_path, "ng.xlsx", "2003年6月", [["一", "实现再就业人数", "人", 20, 100]], unit="南岗区")  # no 其中
+    for name in ("5.xlsx", "6.xlsx", "ng.xlsx"):
         code, r = imp(cli, tmp_path / name)
         assert code == 0, r
     got = stored(db_path)
@@ -51,6 +52,9 @@ def test_breakdown_rows_are_stored_exported_and_shown_under_their_indicator(cli,
     assert (part["230102"]["month"], part["230102"]["ytd"]) == (5, 21)
     assert part["230102"]["share_of_whole"] == round(21 / 50, 6)
     assert [x["indicator"] for x in rows].index("reemployed.female") > [x["indicator"] for x in rows].index("reemployed")
+    # the city's share is of the whole of the units that gave the breakdown (道里区), not of 南岗区's too
+    total = next(x for x in rows if x["indicator"] == "reemployed.female" and x["row_type"] == "total")
+    assert (total["ytd"], total["share_of_whole"]) == (21, round(21 / 50, 6))
     # and in the official workbook, beside its indicator under a header of its own
     out = tmp_path / "p.xlsx"
     assert cli("report", "progress", "--under", "230100", "--period", "2003-06", "-i", "reemployed", "-o", out).exit_code == 0

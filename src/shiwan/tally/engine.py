@@ -192,6 +192,14 @@ class Values:
         return self._roll_up(periods.year_of(period), lambda uid: self.value(uid, code, period, what),
                              lambda uid: self.reported_total(uid, code, period, what))
 
+    def totals_where(self, code: str, period: str, what: str, present: str) -> dict[int, float | None]:
+        """Like `totals`, counting only the units whose own figure of `present` is known too: the whole
+        a breakdown is a share of, over the units that reported the breakdown."""
+        def own(uid: int) -> float | None:
+            return self.value(uid, code, period, what) if self.value(uid, present, period, what) is not None else None
+
+        return self._roll_up(periods.year_of(period), own, lambda uid: None)
+
     def span_value(self, unit_id: int, code: str, first: str, last: str) -> float | None:
         """A unit's own figure of a flow over the months `first`..`last` of one year: the sum of its
         months where every month is known, else its 累计 at the end less its 累计 before the span

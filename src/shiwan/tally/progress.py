@@ -110,7 +110,8 @@ def progress_report(db, *, period: str | None = None, under: str | None = None, 
 def _section(fr: _Frame, ind: IndicatorDef, targets: dict, tp: float, whole: IndicatorDef | None = None) -> Section:
     scope, flow = fr.scope, ind.kind == "flow"
     ytd = fr.figures(ind, "ytd", fr.span)
-    part_of = fr.figures(whole, "ytd", fr.span) if whole is not None else {}
+    # a breakdown's share: of the whole of the units that reported the breakdown, not of every unit
+    part_of = fr.values.totals_where(whole.code, fr.span.last, "ytd", ind.code) if whole is not None else {}
     inner = fr.figures(ind, "span", fr.span) if flow else {}
     prev = fr.figures(ind, "ytd", fr.prev) if flow else {}
     entries: list[tuple[str, UnitRec]] = [(ROW_UNIT, c) for c in fr.children]
@@ -144,7 +145,8 @@ def _section(fr: _Frame, ind: IndicatorDef, targets: dict, tp: float, whole: Ind
             })
             if whole is not None:
                 row["share_of_whole"] = r6(ratio(y, part_of.get(u.id) if kind != ROW_OWN else
-                                                 fr.values.value(scope.id, whole.code, fr.span.last, "ytd")))
+                                                 fr.values.value(scope.id, whole.code, fr.span.last, "ytd")
+                                                 if y is not None else None))
             if kind == ROW_UNIT:
                 completions[u.id] = completion
             fr.note(comparison)

@@ -121,6 +121,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "template.title_city": ("{unit}总工会“{campaign}”进展情况统计表", "{unit} federation of trade unions: {campaign} progress"),
     "template.title_county": ("{unit}总工会“{campaign}”进展情况月报表", "{unit} federation of trade unions: {campaign} monthly return"),
     "template.period_ytd": ("({year}年1-{month}月)", "(January–{month:02d}/{year})"),
+    "template.part_row": ("    其中:{part}", "    其中:{part}"),
+    "template.part_column": ("其中:{part}", "其中:{part}"),
     "template.period_month": ("({year}年{month}月)", "({month:02d}/{year})"),
     "template.reporter_line": ("填报单位:{unit}总工会(盖章)", "填报单位 Reporting unit: {unit}"),
     "template.measure_line": ("计量单位:{measures}", "计量单位 Units: {measures}"),
