@@ -264,3 +264,27 @@ def test_the_importer_puts_every_figure_on_the_unit_standing_at_its_period(db_pa
         assert [(p.key, p.cell) for p in res.errors] == [("import.not_standing", "C7")]
     assert figure_units(db_path, "230104") == {"2003-06": (1983, 2003)}
     assert figure_units(db_path, "230106") == {"2003-06": (1983, 2003)} and figure_units(db_path, "230110") == {}
+
+
+def test_templates_list_the_units_standing_at_their_period(cli, db_path, tmp_path):
+    import openpyxl
+
+    def rows_of(period):
+        out = tmp_path / f"{period}.xlsx"
+        assert cli("template", "city", "--unit", "230100", "--period", period, "-o", out).exit_code == 0
+        ws = openpyxl.load_workbook(out).worksheets[0]
+        return [ws.cell(r, 2).value for r in range(7, ws.max_row + 1) if ws.cell(r, 2).value][:20]
+
+    y2003, y2004 = rows_of("2003-06"), rows_of("2004-06")
+    assert "太平区" in y2003 and "呼兰县" in y2003 and "松北区" not in y2003
+    assert "松北区" in y2004 and "呼兰区" in y2004 and "太平区" not in y2004
+    # a unit return of 2003 for 道外区 is stored for the 道外区 of 2003
+    out = tmp_path / "dw.xlsx"
+    assert cli("template", "county", "--unit", "230104", "--period", "2003-06", "-o", out).exit_code == 0
+    wb = openpyxl.load_workbook(out)
+    wb.worksheets[0]["E5"] = 20
+    wb.save(out)
+    assert cli("import", out).exit_code == 0
+    assert figure_units(db_path, "230104") == {"2003-06": (1983, 2003)}
+    r = cli("template", "county", "--unit", "230109", "--period", "2003-06", "-o", tmp_path / "sb.xlsx")
+    assert r.exit_code == 1 and "2004–" in r.output  # 松北区 did not stand in 2003
