@@ -77,35 +77,11 @@ def completeness_report(db, *, period: str | None = None, under: str | None = No
     groups: list[tuple[str, UnitRec, list[UnitRec]]] = [(ROW_UNIT, c, expected(c)) for c in view.children(scope.id)]
     if scope.level not in NOT_REPORTING:
         groups.insert(0, (ROW_OWN, scope, [scope]))
-    keys = ("expected", "received", "on_time", "late", "missing", "returned")
-    counts = {u.id: dict.fromkeys(keys, 0) for _, u, _ in groups}
-    missing, late = [], []
-    received: dict[int, list[str]] = {}
-    returned = []
+    tally = _Tally(view, groups)
     for month in span.months():
-        due = periods.deadline(month, day)
-        subs = submissions(db, month)
-        reviews = review_states(db, month)
-        for _kind, u, members in groups:
-            c = counts[u.id]
-            for m in members:
-                c["expected"] += 1
-                sub = subs.get(m.id)
-                if sub is None:
-                    c["missing"] += 1
-                    missing.append((m, _city_of(view, m), month))
-                    continue
-                c["received"] += 1
-                received.setdefault(m.id, []).append(month)
-                rv = reviews.get(m.id)
-                if rv is not None and rv.status == "returned":  # sent back: wanted again, with the reason
-                    c["returned"] += 1
-                    returned.append((m, _city_of(view, m), month, rv))
-                if sub[0] <= due:
-                    c["on_time"] += 1
-                else:
-                    c["late"] += 1
-                    late.append((m, _city_of(view, m), sub, month, due))
+        tally.month(month, periods.deadline(month, day), submissions(db, month), review_states(db, month))
+    counts, missing, late, returned, received = tally.counts, tally.missing, tally.late, tally.returned, tally.received
+    keys = _Tally.KEYS
     due_last = periods.deadline(span.last, day)
     totals = {k: sum(c[k] for c in counts.values()) for k in keys}
     summary = [_summary_row(kind, u, counts[u.id], span, due_last, label=u.name if kind == ROW_UNIT else
@@ -136,6 +112,42 @@ def completeness_report(db, *, period: str | None = None, under: str | None = No
         sections=_sections(span, summary, missing_rows, late_rows), period=span.key, scope_code=scope.code,
         notes=[t("completeness.note", day=day)],
     )
+
+
+class _Tally:
+    """The counts of each group, and the lists, month by month."""
+
+    KEYS = ("expected", "received", "on_time", "late", "missing", "returned")
+
+    def __init__(self, view, groups: list[tuple[str, UnitRec, list[UnitRec]]]):
+        self.view, self.groups = view, groups
+        self.counts = {u.id: dict.fromkeys(self.KEYS, 0) for _, u, _ in groups}
+        self.missing: list[tuple] = []
+        self.late: list[tuple] = []
+        self.returned: list[tuple] = []
+        self.received: dict[int, list[str]] = {}
+
+    def month(self, month: str, due: date, subs: dict, reviews: dict) -> None:
+        for _kind, u, members in self.groups:
+            c = self.counts[u.id]
+            for m in members:
+                c["expected"] += 1
+                sub = subs.get(m.id)
+                if sub is None:
+                    c["missing"] += 1
+                    self.missing.append((m, _city_of(self.view, m), month))
+                    continue
+                c["received"] += 1
+                self.received.setdefault(m.id, []).append(month)
+                rv = reviews.get(m.id)
+                if rv is not None and rv.status == "returned":  # sent back: wanted again, with the reason
+                    c["returned"] += 1
+                    self.returned.append((m, _city_of(self.view, m), month, rv))
+                if sub[0] <= due:
+                    c["on_time"] += 1
+                else:
+                    c["late"] += 1
+                    self.late.append((m, _city_of(self.view, m), sub, month, due))
 
 
 def _last_before(before_span: dict[int, str], received: dict[int, list[str]], uid: int, month: str) -> str | None:

@@ -67,6 +67,7 @@ class Values:
         if len(self.unit_ids) <= MAX_UNIT_FILTER:
             clause, self._uparams = in_clause("u", self.unit_ids)
             self._unit_filter = f" AND unit_id IN {clause}"
+        flows = self._reported(flows, first, last)
         if flows:
             if focus is None:
                 self._load_flows(flows, "period BETWEEN :a AND :b", {"a": first, "b": last})
@@ -90,6 +91,15 @@ class Values:
                                          {"a": first, "b": last, **uparams}, scoped=False)
         if stocks:
             self._load_stocks(stocks, first, last)
+
+    def _reported(self, flows: list, first: str, last: str) -> list:
+        """The flows with any figure in the span (one index probe each): an indicator nobody reported,
+        a breakdown most often, is not looked for unit by unit."""
+        if len(flows) <= 1:
+            return flows
+        return [i for i in flows if self.db.scalar(
+            "SELECT 1 FROM figure WHERE indicator_id = :i AND period BETWEEN :a AND :b LIMIT 1",
+            {"i": i.id, "a": first, "b": last})]
 
     def _standing(self, year: int) -> list:
         """The units under the scope standing in `year`, depth first (parents before children)."""

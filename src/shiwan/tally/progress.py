@@ -50,7 +50,9 @@ class _Frame:
         self.prev = span.shifted_years(-1)
         self.view = tree.at(span.last)
         self.children = self.view.children(scope.id)
-        focus = [span.last, self.prev.last] if span.is_month else None
+        # the months asked about: the span's (each month's figure, or its 累计 at the end less before it)
+        # and the same month a year before
+        focus = [*span.months(), *([span.before()] if span.before() else []), self.prev.last]
         self.values = Values(db, tree, cat, codes, periods.make(self.year - 1, 1), span.last, scope.id, focus=focus)
         self.lineage = Lineage(tree)
         self.notes: dict[int, str] = {}

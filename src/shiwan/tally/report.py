@@ -96,7 +96,11 @@ def resolve_span(db, period: str | periods.Span | None) -> periods.Span:
         return period
     if not period:
         return periods.month_span(resolve_period(db, None))
-    latest = latest_period(db)
+    try:
+        return periods.parse_span(period)
+    except periods.PeriodError:
+        pass
+    latest = latest_period(db)  # only for a quarter or half year written without its year
     try:
         return periods.parse_span(period, periods.year_of(latest) if latest else None)
     except periods.PeriodError:
