@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 import redteam
 
 HERE = Path(__file__).parent / "fixtures" / "redteam"
