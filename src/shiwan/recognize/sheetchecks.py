@@ -133,8 +133,8 @@ def warn_set_aside(grid: Grid, cmap: ColumnMap, band: Band, end: int, cat: Catal
             continue
         header = _header_text(grid, band, c)
         ind = cat.by_code.get(code)
-        problems.append(warning(key, sheet=grid.name, cell=cell_at(*cell), header=header,
-                                indicator=ind.name if ind else ""))
+        problems.append(warning(key, sheet=grid.name, cell=cell_at(*_lowest_header_cell(grid, band, c, cell)),
+                                header=header, indicator=ind.name if ind else ""))
 
 
 def warn_unmapped_columns(grid: Grid, band: Band, end: int, taken: set, problems: list[Problem]) -> None:
@@ -146,11 +146,16 @@ def warn_unmapped_columns(grid: Grid, band: Band, end: int, taken: set, problems
         header = _header_text(grid, band, c)
         if not header:
             continue
-        cell = next(tl for r in reversed(band.rows) for tl in [grid.top_left(r, c)] if grid.text(*tl).strip())
+        cell = _lowest_header_cell(grid, band, c, (band.top, c))
         if any(measure_of(p) is not None and measure_of(p).kind == "ignore" for p in header.split(" / ")):
             problems.append(warning("layout.column_skipped", sheet=grid.name, cell=cell_at(*cell), header=header))
         else:
             problems.append(warning("layout.unknown_column", sheet=grid.name, cell=cell_at(*cell), header=header))
+
+
+def _lowest_header_cell(grid: Grid, band: Band, c: int, default: tuple[int, int]) -> tuple[int, int]:
+    """The column's own header cell: the lowest band row with text over it (a merged cell's top left)."""
+    return next((tl for r in reversed(band.rows) for tl in [grid.top_left(r, c)] if grid.text(*tl).strip()), default)
 
 
 def _has_numbers(grid: Grid, c: int, first: int, end: int) -> bool:
