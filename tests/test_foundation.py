@@ -177,7 +177,8 @@ def test_progress_table_shows_dash_for_missing_target(cli, tmp_path):
     cli("import", tmp_path / "鹤岗.xlsx")
     out = cli("report", "progress", "--under", "230400", "-i", "reemployed").stdout
     line = next(x for x in out.splitlines() if x.startswith("向阳区"))
-    name, month, ytd, target, completion, *_ = line.split()
+    name, reported, month, ytd, target, completion, *_ = line.split()
+    assert reported == "1/1"  # 鹤岗市's other counties did not report: the table says how many did
     assert (month, ytd, target, completion) == ("3", "30", "—", "—")
     assert "(2003年1-6月)" in out
 

@@ -218,9 +218,11 @@ def test_assessment_by_hand(province, tmp_path):
     # the printed 考核评分表
     out = tmp_path / "考核.xlsx"
     assert province("report", "assessment", "--year", "2003", "--as-of", "2003-02", "--scheme", scheme, "-o", out).exit_code == 0
-    ws = openpyxl.load_workbook(out).active
+    wb = openpyxl.load_workbook(out)
+    ws = wb.active
     assert ws.title == "考核评分表" and "评分表" in ws["A1"].value
-    texts = [c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert wb.sheetnames == ["考核评分表", "评分明细", "图表"]  # the breakdown on a sheet of its own widths
+    texts = [c for s in wb.worksheets for row in s.iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert "计分方法" in texts and "优秀" in texts and "不达标" in texts
     text = province("report", "assessment", "--year", "2003", "--as-of", "2003-02", "--scheme", scheme).stdout
     assert "74.00" in text and "90.00" in text

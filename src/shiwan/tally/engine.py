@@ -10,11 +10,18 @@ Rules (DESIGN §2):
   month was reported);
 - a stock's level at P is the latest level reported at or before P, in any year (carried forward);
 - a subtree's figure is the sum over the unit (本级) and every unit below it.
+
+What a figure does not know (docs/reports.md, "What a report does not know"): every figure stands at
+a month (`as_of`): the month of the return it comes from, which is earlier than the period asked
+about when it was carried forward; a subtree's figure stands at the oldest month among the figures it
+sums, and counts how many of the subtree's reporting units sent figures of the period itself
+(`received` of `expected`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from shiwan.ref import periods
 from shiwan.ref.catalog import Catalog
@@ -22,8 +29,30 @@ from shiwan.ref.constants import CHANNEL_OWN
 from shiwan.ref.units import UnitTree
 from shiwan.store.db import Database, in_clause
 
+# Units that compile rather than report: a province's own figures are not expected every month.
+NOT_REPORTING = ("province", "country")
+
 # Beyond this many units a query is not restricted by unit id (an IN list that long costs more than it saves).
 MAX_UNIT_FILTER = 800
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How complete a figure is: reporting units expected in the subtree, those of them whose figure
+    is of the period itself, and the oldest month among the figures summed (None: no figure at all)."""
+
+    expected: int
+    received: int
+    as_of: str | None
+    newest: str | None = None  # the latest month among the figures summed
+
+    def __post_init__(self) -> None:
+        if self.newest is None:
+            object.__setattr__(self, "newest", self.as_of)
+
+    def carried(self, period: str) -> bool:
+        """True when some figure in it is from an earlier month than `period`."""
+        return self.as_of is not None and self.as_of < period
 
 
 class Values:
@@ -51,6 +80,7 @@ class Values:
         # (unit_id, indicator code) -> sorted [(period, level)]
         self.stock: dict[tuple[int, str], list[tuple[str, float]]] = {}
         self._ytd_cache: dict[tuple[int, str, str], float | None] = {}
+        self._memo: dict[tuple, dict] = {}  # whole-subtree results, which never change once loaded
         # totals a parent's summary gave for units that have units below them, used where nothing
         # below reported: (unit_id, code) -> like `flow` / `stock`
         self.flow_total: dict[tuple[int, str], dict[str, tuple[float | None, float | None]]] = {}
@@ -168,11 +198,86 @@ class Values:
             return self.month(unit_id, code, period)
         return self.level(unit_id, code, period)
 
+    def as_of(self, unit_id: int, code: str, period: str) -> str | None:
+        """The month of the unit's own figure at `period`: the last month up to `period` (in its year,
+        for a flow) in which it was reported; None when there is none."""
+        if self.catalog.by_code[code].kind == "stock":
+            return _level_month(self.stock.get((unit_id, code)), period)
+        return _last_month(self.flow.get((unit_id, code)), period)
+
+    def _reported_total_as_of(self, unit_id: int, code: str, period: str) -> str | None:
+        if self.catalog.by_code[code].kind == "stock":
+            return _level_month(self.stock_total.get((unit_id, code)), period)
+        return _last_month(self.flow_total.get((unit_id, code)), period)
+
+    def coverage(self, code: str, period: str) -> dict[int, Coverage]:
+        """unit id -> how complete the unit's subtree figure is at `period` (see `Coverage`)."""
+        key = ("coverage", code, period)
+        if key not in self._memo:
+            self._memo[key] = self._coverage(code, period)
+        return self._memo[key]
+
+    def _coverage(self, code: str, period: str) -> dict[int, Coverage]:
+        out: dict[int, Coverage] = {}
+        for u in reversed(self.units):  # children before parents
+            month = self.as_of(u.id, code, period)
+            expected = 1 if (u.level not in NOT_REPORTING or month is not None) else 0
+            received = 1 if month == period else 0
+            months = [month] if month is not None else []
+            below = [out[c.id] for c in self.tree.children(u.id) if c.id in out]
+            for c in below:
+                expected += c.expected
+                received += c.received
+                if c.as_of is not None:
+                    months += [c.as_of, c.newest]
+            if not months and u.id in self._parents:
+                total_month = self._reported_total_as_of(u.id, code, period)
+                if total_month is not None:  # the parent's summary gave this subtree's total
+                    out[u.id] = Coverage(expected, expected if total_month == period else 0, total_month)
+                    continue
+            out[u.id] = Coverage(expected, received, min(months) if months else None, max(months) if months else None)
+        return out
+
+    def prev_year_totals(self, code: str, period: str) -> dict[int, float | None]:
+        """unit id -> the subtree's 本年累计 of the year before, like with like: each unit that has a
+        figure now counts with the same months of the year before as its own figure covers (a unit
+        whose figure stands at May counts January–May of the year before); units with no figure now
+        count nothing."""
+        year = periods.year_of(period)
+
+        def same_months(month: str) -> str:
+            return periods.make(year - 1, periods.month_of(month))
+
+        out: dict[int, float | None] = {}
+        has_now: dict[int, bool] = {}
+        for u in reversed(self.units):
+            month = self.as_of(u.id, code, period)
+            total = self.ytd(u.id, code, same_months(month)) if month is not None else None
+            now = month is not None
+            for child in self.tree.children(u.id):
+                now = now or has_now.get(child.id, False)
+                cv = out.get(child.id)
+                if cv is not None:
+                    total = (total or 0.0) + cv
+            if not now and u.id in self._parents:  # the parent's summary gave this subtree's total
+                total_month = self._reported_total_as_of(u.id, code, period)
+                if total_month is not None:
+                    now = True
+                    total = self.reported_total(u.id, code, same_months(total_month), "ytd")
+            out[u.id], has_now[u.id] = total, now
+        return out
+
     # -- subtrees ------------------------------------------------------------------------------------------------
 
     def totals(self, code: str, period: str, what: str = "ytd") -> dict[int, float | None]:
         """unit id -> the figure summed over the unit and its whole subtree (None where nothing below
         it reported anything)."""
+        key = ("totals", code, period, what)
+        if key not in self._memo:
+            self._memo[key] = self._totals(code, period, what)
+        return self._memo[key]
+
+    def _totals(self, code: str, period: str, what: str) -> dict[int, float | None]:
         out: dict[int, float | None] = {}
         for u in reversed(self.units):  # children before parents
             own = self.value(u.id, code, period, what)
@@ -225,6 +330,24 @@ def _month(series: dict[str, tuple[float | None, float | None]] | None, period: 
         if before is not None:
             return ytd - before
     return None
+
+
+def _last_month(series: dict[str, tuple[float | None, float | None]] | None, period: str) -> str | None:
+    """The last month of `period`'s year, up to `period`, with a row in `series`."""
+    if not series:
+        return None
+    start = periods.year_start(period)
+    found = [p for p in series if start <= p <= period]
+    return max(found) if found else None
+
+
+def _level_month(series: list[tuple[str, float]] | None, period: str) -> str | None:
+    found = None
+    for p, _v in series or []:
+        if p > period:
+            break
+        found = p
+    return found
 
 
 def _level(series: list[tuple[str, float]] | None, period: str) -> float | None:

@@ -8,9 +8,13 @@ from shiwan.ref import periods
 from shiwan.tally.engine import Values
 from shiwan.tally.report import (
     Col,
+    Marks,
     Report,
     Section,
     context,
+    coverage_column,
+    coverage_fields,
+    mark_coverage,
     resolve_indicators,
     resolve_period,
     resolve_scope,
@@ -30,31 +34,31 @@ def trend_report(db, *, indicator: str, unit: str | None = None, first: str | No
     if first > last:
         raise UserError("trend.bad_range", first=first, last=last, exit_code=2)
     values = Values(db, tree, cat, [ind.code], periods.year_start(first), last, scope.id)
+    marks = Marks()
     rows = []
     for p in periods.span(first, last):
-        if ind.kind == "flow":
-            m = values.totals(ind.code, p, "month").get(scope.id)
-            y = values.totals(ind.code, p, "ytd").get(scope.id)
-        else:
-            m = None
-            y = values.totals(ind.code, p, "ytd").get(scope.id)
-        rows.append({"unit_code": scope.code, "unit_name": scope.name, "indicator": ind.code, "period": p,
-                     "month": round_to(m, ind), "ytd": round_to(y, ind), "_label": p})
+        m = values.totals(ind.code, p, "month").get(scope.id) if ind.kind == "flow" else None
+        y = values.totals(ind.code, p, "ytd").get(scope.id)
+        cov = values.coverage(ind.code, p).get(scope.id)
+        row = {"unit_code": scope.code, "unit_name": scope.name, "indicator": ind.code, "period": p,
+               "month": round_to(m, ind), "ytd": round_to(y, ind), **coverage_fields(cov), "_label": p}
+        mark_coverage(marks, row, cov, p, ("ytd",), unranked=False, no_month=("month",) if ind.kind == "flow" else ())
+        rows.append(row)
     biggest = max((r["month"] if ind.kind == "flow" else r["ytd"]) or 0 for r in rows) if rows else 0
     for r in rows:
         v = (r["month"] if ind.kind == "flow" else r["ytd"]) or 0
         r["_bar"] = "█" * round(30 * v / biggest) if biggest else ""
     d = ind.decimals
     if ind.kind == "flow":
-        cols = [Col("_label", t("col.period")), Col("month", t("col.month"), "num", d), Col("_bar", ""),
+        cols = [Col("_label", t("col.period")), Col("month", t("col.month"), "num", d), Col("_bar", "", screen_only=True),
                 Col("ytd", t("col.ytd"), "num", d)]
     else:
-        cols = [Col("_label", t("col.period")), Col("ytd", t("col.level_now"), "num", d), Col("_bar", "")]
+        cols = [Col("_label", t("col.period")), Col("ytd", t("col.level_now"), "num", d), Col("_bar", "", screen_only=True)]
+    sec = Section(section_title(ind), cols, rows, ind.measure_label(), chart=("_label", "month" if ind.kind == "flow" else "ytd"))
+    coverage_column(sec)
     return Report(
         kind="trend", title=t("trend.title", unit=scope.name, indicator=ind.label()),
         period_line=t("trend.period_line", first=first, last=last),
         unit_line=t("report.unit_line", unit=scope.name, measure=ind.measure_label()),
-        sections=[Section(section_title(ind), cols, rows, ind.measure_label(),
-                          chart=("_label", "month" if ind.kind == "flow" else "ytd"))],
-        period=last, scope_code=scope.code,
+        sections=[sec], period=last, scope_code=scope.code, marks=marks.legend(),
     )

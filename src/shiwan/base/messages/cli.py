@@ -72,6 +72,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file.unknown_indicator": ("指标 {code} 不在指标目录中", "indicator {code} is not in the catalog"),
     "campaignfile.no_table": ("没有 [campaign] 表", "no [campaign] table"),
     "campaignfile.span": ("start/end 应为 YYYY-MM,而不是 {value}", "start/end must be YYYY-MM, not {value}"),
+    "campaignfile.period": ("应为期别 YYYY-MM,而不是 {value}", "must be a period YYYY-MM, not {value}"),
     "campaignfile.backwards": ("结束早于开始", "ends before it starts"),
     "campaignfile.codes": ("应为指标代码的列表", "must be a list of indicator codes"),
     "campaignfile.pairs": ("应为 [总数, 认证数] 指标代码对的列表", "must be a list of [all, certified] code pairs"),
