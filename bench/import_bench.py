@@ -109,7 +109,7 @@ def read_calamine(files: list[Path]) -> int:
 
 def run_import(files: list[Path], base_db: str, workers: int | None) -> tuple[float, int, int]:
     from shiwan.imports import import_files
-    from shiwan.recognize.layout import Options
+    from shiwan.recognize import Options
     from shiwan.store.db import open_db
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -132,8 +132,11 @@ def test_filled_city_template_total_formulas_and_subtree(cli, db_path, tmp_path)
     assert result.exit_code == 0, result.stdout
     out = json.loads(result.stdout)[0]
     assert out["status"] == "imported" and out["form"] == "city" and out["unit"] == "230400"
-    # 1 本级 + 8 counties, 19 indicators each
-    assert out["new"] == 9 * 19
+    # 本级 and 向阳区 reported (their blank cells are zeros); the 7 counties left wholly blank did not
+    # report in this file: nothing is stored for them, and each is named in a warning
+    assert out["new"] == 2 * 19
+    blank = [w for w in out["warnings"] if w["code"] == "layout.not_reported_row"]
+    assert len(blank) == 7 and all(w["cell"] for w in blank)
     rows = {(r["unit_code"], r["indicator"]): r for r in export_rows(cli, "2003-06", "230400")}
     assert rows[("230402", "reemployed")]["ytd"] == "20"
     assert rows[("230402", "reemployed")]["source_cell"] == cells[("230402", "reemployed", "ytd")]

@@ -58,7 +58,7 @@ def test_reader_timeout_is_a_refusal(db_path, tmp_path, monkeypatch):
     # a worker that takes too long is stopped and its file refused; the next file still goes in
     from shiwan.imports import import_files
     from shiwan.read.sandbox import ParsePool
-    from shiwan.recognize.layout import Options
+    from shiwan.recognize import Options
     from shiwan.store.db import open_db
 
     shutil.copy(HOSTILE / "exceldatareader__Test_git_issue_382_oom.xls", tmp_path / "a.xls")

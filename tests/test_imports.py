@@ -289,7 +289,7 @@ def test_months_apply_in_the_order_their_paths_name(cli, db_path, tmp_path):
 
 def test_interrupted_import_leaves_nothing_half_written(db_path, tmp_path, monkeypatch):
     from shiwan.imports import Importer, import_files
-    from shiwan.recognize.layout import Options
+    from shiwan.recognize import Options
     from shiwan.store.db import open_db
 
     path = city_summary(tmp_path / "鹤岗.xlsx", [("市本级", 5, 30, 1, 4), ("向阳区", 3, 20, 0, 2)])

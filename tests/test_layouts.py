@@ -282,15 +282,20 @@ def test_january_with_only_this_month_filled_in(cli, db_path, tmp_path):
             ["市本级", 19, None], ["道里区", 7, None]]
     code, r = imp(cli, sheet_rows(rows, tmp_path / "a.xlsx", merges=["B3:C3"]))
     assert code == 0, r
-    assert stored(db_path)[("230100", "reemployed", 0, "2003-01")] == (19.0, None)
+    # in January 本月 and 本年累计 are one figure: a return giving one gives both
+    assert stored(db_path)[("230100", "reemployed", 0, "2003-01")] == (19.0, 19.0)
 
 
 def test_a_row_of_a_county_return_naming_no_indicator_is_warned(cli, db_path, tmp_path):
     rows = [["“十万行动”月报表"], ["2003年6月"], ["填报单位:道里区总工会"], ["序号", "指标名称", "计量单位", "本月", "本年累计"],
-            ["一", "实现再就业人数", "人", 5, 30], [None, "其中:4050人员", "人", 2, 9], ["二", "职业培训人数", "人", 4, 20]]
+            ["一", "实现再就业人数", "人", 5, 30], [None, "其中:4050人员", "人", 2, 9], [None, "其中:大中专毕业生", "人", 1, 3],
+            ["二", "职业培训人数", "人", 4, 20]]
     code, r = imp(cli, sheet_rows(rows, tmp_path / "a.xlsx"))
-    assert code == 0 and [(w["cell"], w["code"]) for w in r["warnings"]] == [("B6", "layout.unknown_row")]
-    assert "4050" in r["warnings"][0]["message"]
+    assert code == 0 and [(w["cell"], w["code"]) for w in r["warnings"]] == [("B7", "layout.unknown_breakdown_row")]
+    assert "大中专毕业生" in r["warnings"][0]["message"]
+    got = stored(db_path)
+    assert got[("230102", "reemployed.age4050", 0, "2003-06")] == (2.0, 9.0)  # a breakdown the catalog knows
+    assert len(got) == 3
 
 
 def test_an_instructions_sheet_listing_the_indicators_is_passed_over(cli, db_path, tmp_path):

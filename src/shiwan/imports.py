@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shiwan.base.errors import UserError
+from shiwan.check.returns import recognize_and_check
 from shiwan.read.sandbox import Parsed, ParsePool, WorkersFailed
-from shiwan.recognize.layout import Context, Options, recognize
+from shiwan.recognize import Context, Options
 from shiwan.ref.catalog import Catalog
 from shiwan.ref.units import UnitTree
 from shiwan.store.db import Database
@@ -117,7 +118,7 @@ def import_files(db: Database, files: list[Path], opts: Options, *, dry_run: boo
     applied = 0
     db.batch_mode(True)
     try:
-        with ParsePool(ctx, recognize, workers=workers) as pool:
+        with ParsePool(ctx, recognize_and_check, workers=workers) as pool:
             for pos, res in pool.run(jobs):
                 waiting[pos] = res
                 while applied in waiting:  # apply strictly in the planned order

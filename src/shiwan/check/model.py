@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from shiwan.recognize.layout import FigureIn
+from shiwan.recognize import FigureIn
 
 
 @dataclass

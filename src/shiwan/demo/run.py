@@ -27,7 +27,7 @@ def run_demo(directory: Path, *, months: int = 6, seed: int = 2003, out=None) ->
     from rich.console import Console
 
     from shiwan.imports import collect_files, import_files
-    from shiwan.recognize.layout import Options
+    from shiwan.recognize import Options
     from shiwan.render.importview import print_summary
     from shiwan.render.output import is_terminal
     from shiwan.render.report import write_report

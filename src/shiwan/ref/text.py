@@ -101,8 +101,8 @@ def arabic_dates(s: str) -> str:
 
 
 _RANGE = re.compile(r"(\d{4})\s*年\s*(?:度)?\s*(\d{1,2})\s*(?:月份?)?\s*[-—–~至到]\s*(\d{1,2})\s*月")
-_MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
-_ISO = re.compile(r"(?<!\d)(\d{4})\s*[-./_]\s*(\d{1,2})(?![\d])")
+_MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])")  # a date is not a period
+_ISO = re.compile(r"(?<!\d)(\d{4})\s*[-./_]\s*(\d{1,2})(?![\d])(?!\s*[-./]\s*\d)")
 _COMPACT = re.compile(r"(?<!\d)(\d{4})(0[1-9]|1[0-2])(?!\d)")
 _HALF = re.compile(r"(\d{4})\s*年\s*(上半年|下半年|全年|第?一季度|第?二季度|第?三季度|第?四季度|前三季度)")
 _HALF_MONTH = {"上半年": 6, "下半年": 12, "全年": 12, "一季度": 3, "二季度": 6, "三季度": 9, "四季度": 12,

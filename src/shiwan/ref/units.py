@@ -1,22 +1,27 @@
-"""The unit tree (province -> city -> county) and resolving the names clerks write to units.
+"""The unit tree (province -> city -> county) over time, and resolving the names clerks write to units.
+
+A unit stands in a span of years (`first_year`..`last_year`, DESIGN §2 存续): the tree of a database
+holds every unit it has ever had, and `UnitTree.at(period)` is the tree of the units standing at that
+period, with the same methods. A code reused for a different area (230104 道外区 before and after
+2004) is two units; within one year every code names one unit.
 
 A name matches a unit by its full name (`道里区`), an alias, or its short name without the
 administrative suffix (`道里`, and so the old `阿城市` finds today's `阿城区`), always after dropping
 the 总工会/工会 suffix. A name that fits several units is resolved within the city the file belongs
-to, or refused with every candidate: never guessed.
+to, or refused with every candidate: never guessed. In the tree of every year (not `at` a period) a
+name that fits units of different spans means the latest of them.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import dataclasses
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from shiwan.base.errors import FileContentError
 from shiwan.ref.text import normalize_unit_name, short_unit_name
 
 LEVELS = ("country", "province", "city", "county", "other")
+ALWAYS_FROM = 0  # first_year of a unit that has always stood
+STILL_STANDING = 9999  # last_year of a unit that stands still
 
 
 @dataclass
@@ -29,6 +34,43 @@ class UnitRec:
     aliases: list[str] = field(default_factory=list)
     sort_order: int = 0
     is_division: bool = True
+    first_year: int = ALWAYS_FROM
+    last_year: int = STILL_STANDING
+    successors: str = ""  # the codes that took over its area, as the source writes them: `230109;230111`
+
+    def stands(self, year: int) -> bool:
+        return self.first_year <= year <= self.last_year
+
+    def span_text(self) -> str:
+        """`1983–2003`, `2004–`, `–2003`, or '' for a unit that has always stood."""
+        if self.first_year <= ALWAYS_FROM and self.last_year >= STILL_STANDING:
+            return ""
+        a = str(self.first_year) if self.first_year > ALWAYS_FROM else ""
+        b = str(self.last_year) if self.last_year < STILL_STANDING else ""
+        return f"{a}–{b}"
+
+
+def parse_successors(text: str) -> list[tuple[str, int | None]]:
+    """`230104;230112[2006]` -> [('230104', None), ('230112', 2006)]: codes, each with the year from
+    which it took over (None: the year after the unit's last); ValueError when malformed."""
+    out: list[tuple[str, int | None]] = []
+    for part in (text or "").replace(",", ";").replace("|", ";").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        year = None
+        if "[" in part or "]" in part:
+            code, _, y = part.partition("[")
+            if not part.endswith("]") or not y[:-1].strip().isdigit() or not code.strip():
+                raise ValueError(part)
+            part, year = code, int(y[:-1])
+        out.append((part.strip(), year))
+    return out
+
+
+def year_of_period(period: str | int) -> int:
+    """The year of `2003-06`, `2003Q2`, `2003` or 2003."""
+    return period if isinstance(period, int) else int(str(period).strip()[:4])
 
 
 @dataclass
@@ -41,12 +83,21 @@ class Resolution:
 
 
 class UnitTree:
-    """Every unit of a database, in memory (a whole country is a few thousand rows)."""
+    """Every unit of a database, in memory (a whole country over decades is a few thousand rows);
+    or, from `at`, the units standing in one year."""
 
-    def __init__(self, units: list[UnitRec]):
+    def __init__(self, units: list[UnitRec], *, _base: UnitTree | None = None, _year: int | None = None):
         self.units = units
+        self.year = _year  # None: every unit the database has had
+        self._base = _base
+        self._views: dict[int, UnitTree] = {}
         self.by_id = {u.id: u for u in units}
-        self.by_code = {u.code: u for u in units}
+        # a code names one unit within a year; over all years, the latest unit of that code
+        self.by_code: dict[str, UnitRec] = {}
+        self.spans: dict[str, list[UnitRec]] = {}  # code -> its units, earliest first
+        for u in sorted(units, key=lambda u: u.first_year):
+            self.by_code[u.code] = u
+            self.spans.setdefault(u.code, []).append(u)
         self._children: dict[int | None, list[UnitRec]] = {}
         for u in sorted(units, key=lambda u: (u.sort_order, u.code)):
             self._children.setdefault(u.parent_id, []).append(u)
@@ -63,12 +114,60 @@ class UnitTree:
 
     @classmethod
     def from_db(cls, db) -> UnitTree:
-        rows = db.all("SELECT id, code, name, level, parent_id, aliases, sort_order, is_division FROM unit")
+        rows = db.all("SELECT id, code, name, level, parent_id, aliases, sort_order, is_division, first_year, "
+                      "last_year, successors FROM unit")
         return cls([
             UnitRec(id=r[0], code=r[1], name=r[2], level=r[3], parent_id=r[4],
-                    aliases=[a for a in (r[5] or "").split("|") if a], sort_order=r[6] or 0, is_division=bool(r[7]))
+                    aliases=[a for a in (r[5] or "").split("|") if a], sort_order=r[6] or 0, is_division=bool(r[7]),
+                    first_year=ALWAYS_FROM if r[8] is None else int(r[8]),
+                    last_year=STILL_STANDING if r[9] is None else int(r[9]), successors=r[10] or "")
             for r in rows
         ])
+
+    def __getstate__(self) -> dict:
+        # sent to worker processes: the views and caches are rebuilt there when needed
+        state = dict(self.__dict__)
+        state["_views"], state["_resolved"] = {}, {}
+        state.pop("_longest", None)
+        return state
+
+    # -- time -------------------------------------------------------------------------------------
+
+    @property
+    def base(self) -> UnitTree:
+        """The tree of every unit, whatever year this one shows."""
+        return self._base or self
+
+    def at(self, period: str | int) -> UnitTree:
+        """The units standing at `period` (`2003-06`, `2003Q2`, `2003`: spans are whole years), as a
+        tree with the same methods; made once per year and kept."""
+        base = self.base
+        year = year_of_period(period)
+        view = base._views.get(year)
+        if view is None:
+            standing = [u for u in base.units if u.stands(year)]
+            codes = {u.code: u for u in standing}
+            rehomed = []
+            for u in standing:
+                parent = base.by_id.get(u.parent_id) if u.parent_id is not None else None
+                if parent is not None and not parent.stands(year) and parent.code in codes:
+                    # a parent whose code has another unit this year: hang the unit under that one
+                    u = dataclasses.replace(u, parent_id=codes[parent.code].id)
+                rehomed.append(u)
+            view = base._views[year] = UnitTree(rehomed, _base=base, _year=year)
+        return view
+
+    def unit(self, unit_id: int) -> UnitRec | None:
+        """Any unit the database has had, standing this year or not."""
+        return self.by_id.get(unit_id) or self.base.by_id.get(unit_id)
+
+    def find(self, code: str, period: str | int | None = None) -> UnitRec | None:
+        """The unit a code names at `period` (without one: the latest unit of that code)."""
+        return (self.at(period) if period is not None else self).by_code.get(code)
+
+    def codes_of(self, code: str) -> list[UnitRec]:
+        """Every unit that has had this code, earliest first."""
+        return self.base.spans.get(code, [])
 
     # -- structure --------------------------------------------------------------------------
 
@@ -92,6 +191,8 @@ class UnitTree:
 
     def subtree(self, unit_id: int) -> list[UnitRec]:
         """The unit and everything below it, depth first in display order."""
+        if unit_id not in self.by_id:
+            return []
         out: list[UnitRec] = []
         stack = [self.by_id[unit_id]]
         while stack:
@@ -99,6 +200,10 @@ class UnitTree:
             out.append(u)
             stack.extend(reversed(self.children(u.id)))
         return out
+
+    def everything(self) -> list[UnitRec]:
+        """Every unit of the tree, depth first from each root."""
+        return [u for r in self.roots() for u in self.subtree(r.id)]
 
     def is_within(self, unit: UnitRec, scope_id: int) -> bool:
         return unit.id == scope_id or any(a.id == scope_id for a in self.ancestors(unit))
@@ -140,7 +245,7 @@ class UnitTree:
                     if inner.unit is not None:
                         return inner if within is None or self.is_within(inner.unit, within) else \
                             Resolution(None, outside=[inner.unit])
-        cands = [self.by_id[i] for i in dict.fromkeys(ids)]
+        cands = self._latest([self.by_id[i] for i in dict.fromkeys(ids)])
         if within is not None:
             inside = [u for u in cands if self.is_within(u, within)]
             if len(inside) == 1:
@@ -151,6 +256,14 @@ class UnitTree:
         if len(cands) == 1:
             return Resolution(cands[0])
         return Resolution(None, candidates=cands)
+
+    def _latest(self, cands: list[UnitRec]) -> list[UnitRec]:
+        """In the tree of every year, units of one name in different spans mean the latest of them
+        (`香坊区` is today's 230110, not the 230106 of before 2004); a year's tree has no such choice."""
+        if self.year is not None or len(cands) < 2:
+            return cands
+        latest = max(u.last_year for u in cands)
+        return [u for u in cands if u.last_year == latest]
 
     def common_parent(self, names) -> UnitRec | None:
         """The one unit that every name resolving unambiguously lies directly under (the city whose
@@ -185,95 +298,12 @@ class UnitTree:
     def _names_longest_first(self) -> list[tuple[str, UnitRec]]:
         if not hasattr(self, "_longest"):
             pairs = {(normalize_unit_name(n), u.id) for u in self.units for n in [u.name, *u.aliases]}
+            # a name of several spans: the latest unit first, so that it is the one found
             self._longest = sorted(((k, self.by_id[i]) for k, i in pairs if len(k) >= 2),
-                                   key=lambda x: (-len(x[0]), x[0]))
+                                   key=lambda x: (-len(x[0]), x[0], -x[1].last_year, -x[1].first_year, x[1].id))
         return self._longest
 
 
 def _add(index: dict[str, list[int]], key: str, uid: int) -> None:
     if key:
         index.setdefault(key, []).append(uid)
-
-
-# -- loading units from CSV ----------------------------------------------------------------
-
-class UnitsFileError(FileContentError):
-    """A units CSV that cannot be loaded; the message names the line."""
-
-
-@dataclass
-class UnitRow:
-    code: str
-    name: str
-    level: str
-    parent_code: str
-    aliases: list[str]
-    note: str
-    is_division: bool
-
-
-def read_units_csv(path: Path) -> list[UnitRow]:
-    """Read `code,name,level,parent_code[,aliases][,note]` (UTF-8 or GB18030). Parents come first."""
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise UnitsFileError(path, "read.encoding")
-    reader = csv.DictReader(io.StringIO(text))
-    need = {"code", "name", "level", "parent_code"}
-    if not reader.fieldnames or not need <= {f.strip() for f in reader.fieldnames}:
-        raise UnitsFileError(path, "unitsfile.header")
-    rows: list[UnitRow] = []
-    codes: set[str] = set()
-    for n, r in enumerate(reader, 2):
-        r = {(k or "").strip(): (v or "").strip() for k, v in r.items()}
-        if not r["code"] or not r["name"]:
-            raise UnitsFileError(f"{path}:{n}", "unitsfile.code_name")
-        if r["level"] not in LEVELS:
-            raise UnitsFileError(f"{path}:{n}", "unitsfile.level", levels=", ".join(LEVELS), value=repr(r["level"]))
-        if r["code"] in codes:
-            raise UnitsFileError(f"{path}:{n}", "unitsfile.code_twice", code=r["code"])
-        codes.add(r["code"])
-        aliases = [a.strip() for a in r.get("aliases", "").replace(";", "|").split("|") if a.strip()]
-        note = r.get("note", "")
-        rows.append(UnitRow(code=r["code"], name=r["name"], level=r["level"], parent_code=r["parent_code"],
-                            aliases=aliases, note=note, is_division="not a GB/T 2260" not in note
-                            and "statistical code only" not in note.lower()))
-    return rows
-
-
-def save_units(db, rows: list[UnitRow]) -> tuple[int, int]:
-    """Insert new units and update known ones (by code); returns (added, updated)."""
-    added = updated = 0
-    ids = dict(db.all("SELECT code, id FROM unit"))
-    pending = list(enumerate(rows))
-    order_base = db.scalar("SELECT COALESCE(MAX(sort_order), 0) FROM unit") or 0
-    progress = True
-    while pending and progress:
-        progress = False
-        rest = []
-        for i, r in pending:
-            if r.parent_code and r.parent_code not in ids:
-                rest.append((i, r))
-                continue
-            row = {"code": r.code, "name": r.name, "level": r.level,
-                   "parent_id": ids.get(r.parent_code) if r.parent_code else None,
-                   "aliases": "|".join(r.aliases), "is_division": r.is_division, "note": r.note}
-            if r.code in ids:
-                db.run("UPDATE unit SET name = :name, level = :level, parent_id = :parent_id, aliases = :aliases, "
-                       "is_division = :is_division, note = :note WHERE code = :code", row)
-                updated += 1
-            else:
-                row["sort_order"] = order_base + i + 1
-                ids[r.code] = db.insert("unit", row)
-                added += 1
-            progress = True
-        pending = rest
-    if pending:
-        missing = ", ".join(sorted({r.parent_code for _, r in pending}))
-        raise UnitsFileError("", "unitsfile.parents", codes=missing)
-    return added, updated

@@ -19,7 +19,7 @@ from shiwan import __version__
 from shiwan.base.errors import UsageError, UserError
 from shiwan.base.i18n import t
 from shiwan.read.readers import cell_name
-from shiwan.recognize.layout import META_SHEET
+from shiwan.recognize import META_SHEET
 from shiwan.ref import periods
 from shiwan.ref.campaigns import default_campaign
 from shiwan.ref.catalog import Catalog, IndicatorDef

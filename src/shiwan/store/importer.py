@@ -25,7 +25,7 @@ from shiwan.base.settings import os_user
 from shiwan.check.chain import check_changes
 from shiwan.check.model import Change, Stored
 from shiwan.read.sandbox import Parsed
-from shiwan.recognize.layout import ParsedFile, ReturnIn
+from shiwan.recognize import ParsedFile, ReturnIn
 from shiwan.ref.catalog import Catalog
 from shiwan.ref.constants import CHANNEL_OWN
 from shiwan.ref.units import UnitTree
@@ -90,7 +90,7 @@ class Importer:
         self.catalog = catalog
         self.units = units
         self.dry_run = dry_run
-        self.ind_ids = {i.code: i.id for i in catalog.indicators}
+        self.ind_ids = {code: i.id for code, i in catalog.by_code.items()}
         self.user = os_user()
         self.history = FlowHistory(db, catalog, "9999-99")
         self._locks: dict[str, tuple[str, str] | None] = {}

@@ -10,7 +10,7 @@ from shiwan.base.settings import data_dir, os_user
 from shiwan.ref.campaigns import load_campaign_file, save_campaign
 from shiwan.ref.catalog import load_catalog_file, save_catalog
 from shiwan.ref.constants import SCHEMA_VERSION
-from shiwan.ref.units import read_units_csv, save_units
+from shiwan.ref.unitsfile import read_units_csv, save_units
 from shiwan.store.db import Database, sqlalchemy_url, sqlite_path
 
 DEFAULT_UNITS = "divisions-heilongjiang.csv"

@@ -95,7 +95,7 @@ def check_stored(db, period: str, under: str | None = None) -> list[Found]:
             for attr in ("month", "ytd"):
                 x, y = getattr(a, attr), getattr(b, attr)
                 if x is not None and y is not None and x > y + 1e-9:
-                    from shiwan.recognize.layout import rule_text
+                    from shiwan.check.rules import rule_text
 
                     text = rule_text(rule, x, y, ind, "en" if _en() else "zh")
                     found.append(Found(rule.severity, "quality.rule", u.code, u.name, rule.part, period,

@@ -1,0 +1,155 @@
+"""A summary: units down the rows, indicators across the columns (a city summary, a province summary,
+or one unit's figures in a row). The passes, in order: header band, columns, label columns, the lines
+around the table, period, reporter, rows, units, figures.
+"""
+
+from __future__ import annotations
+
+from shiwan.base.problems import Problem, error, warning
+from shiwan.recognize.columns import ColumnMap, map_columns, read_columns, resolve_measures
+from shiwan.recognize.figures import FigureReader
+from shiwan.recognize.grid import Grid, cell_at
+from shiwan.recognize.header import Band, find_band
+from shiwan.recognize.hits import Hit
+from shiwan.recognize.lines import read_lines, table_end
+from shiwan.recognize.model import FORM_SUMMARY, Context, Options, ReturnIn, TotalIn
+from shiwan.recognize.period import settle_period
+from shiwan.recognize.reporter import named_reporter, standing
+from shiwan.recognize.rows import classify_rows, find_label_columns, find_row_measure_column
+from shiwan.recognize.sheetchecks import (
+    check_measure_months,
+    check_money_units,
+    fallback_measure,
+    warn_set_aside,
+    warn_unmapped_columns,
+)
+from shiwan.recognize.unitrows import UnitRows, resolve_rows
+from shiwan.ref import periods
+
+
+def parse_summary(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, meta: dict[str, str],
+                  problems: list[Problem]) -> ReturnIn | None:
+    cat = ctx.catalog
+    band = find_band(grid, hits, cat)
+    reads = read_columns(grid, band, hits, cat)
+    cmap = map_columns(reads, cat)
+    first_col = min(reads) if reads else 0
+    unit_col, serial_col = find_label_columns(grid, band, first_col)
+    end = table_end(grid, band.first_data)
+    lines = read_lines(grid, range(0, band.top), range(end, grid.height))
+    found = settle_period(grid, lines, opts, meta)
+    problems.extend(found.problems)
+    period = found.period
+    check_money_units(grid, cmap, band, cat, problems)
+    for col, other in cmap.duplicates:
+        problems.append(error("layout.duplicate_column", sheet=grid.name, cell=cell_at(*col.name_cell),
+                              indicator=cat.by_code[col.code].name, other=cell_at(col.name_cell[0], other)))
+    row_measure_col = None
+    if cmap.unresolved:
+        row_measure_col = find_row_measure_column(grid, band.first_data, end, {unit_col, serial_col}, first_col)
+    if row_measure_col is not None:  # each unit in two rows: 本月, then 本年累计 (a 项目 column says which)
+        for col in cmap.unresolved:
+            cmap.slots.setdefault(col.code, {})["by_row"] = col.col
+        cmap.unresolved = []
+    left = resolve_measures(cmap, fallback_measure(found, opts, problems, grid.name) if cmap.unresolved else None, cat)
+    if left:
+        col = left[0]
+        problems.append(error("layout.measure_unknown", sheet=grid.name, cell=cell_at(*col.name_cell),
+                              header=grid.text(*col.name_cell)))
+    if period:
+        check_measure_months(grid, reads, period, problems)
+    warn_set_aside(grid, cmap, band, end, cat, problems)
+    warn_unmapped_columns(grid, band, end, cmap.mapped | set(cmap.skipped) | {unit_col, serial_col, row_measure_col}
+                          | {c.col for c in left}, problems)
+    units = standing(ctx.units, period)
+    reporter = named_reporter(units, lines, opts, meta, grid.name)
+    problems.extend(reporter.problems)
+    figure_cols = cmap.mapped | {c.col for c in left}
+    rows = classify_rows(grid, band, end, unit_col, figure_cols, {h.r for h in hits}, row_measure_col)
+    problems.extend(rows.problems)
+    if reporter.refused:
+        return None
+    unit_rows = resolve_rows(grid, rows.rows, reporter.unit, units, unit_col, problems)
+    if unit_rows is None:
+        return None
+    _drop_unfilled_halves(grid, cmap, unit_rows, cat)
+    ret = _figures(grid, cmap, unit_rows, ctx, period, row_measure_col is not None, problems)
+    if ret is None or period is None:
+        return None
+    ret.period = period
+    ret.submitted_on = lines.submitted_on
+    return ret
+
+
+def _drop_unfilled_halves(grid: Grid, cmap: ColumnMap, unit_rows: UnitRows, cat) -> None:
+    """A flow with 本月 and 本年累计 columns of which only one was filled in: the other is not reported,
+    not zero."""
+    data_rows = [r.r for r in unit_rows.rows]
+    for code, slots in cmap.slots.items():
+        if cat.by_code[code].kind != "flow" or "month" not in slots or "ytd" not in slots:
+            continue
+        blank = {k: all(grid.cell(r, slots[k]) is None for r in data_rows) for k in ("month", "ytd")}
+        for k, other in (("month", "ytd"), ("ytd", "month")):
+            if blank[k] and not blank[other]:
+                del slots[k]
+                break
+
+
+def _figures(grid: Grid, cmap: ColumnMap, unit_rows: UnitRows, ctx: Context, period: str | None, by_row: bool,
+             problems: list[Problem]) -> ReturnIn | None:
+    cat = ctx.catalog
+    reader = FigureReader(grid, problems)
+    january = period is not None and periods.month_of(period) == 1
+    ret = ReturnIn(FORM_SUMMARY, unit_rows.reporter.id, period or "", grid.name, [])
+    for row in unit_rows.rows:
+        rows = unit_rows.pairs.get(row.r, {"": row.r}) if by_row else {"": row.r}
+        for code, slots in cmap.slots.items():
+            ind = cat.by_code[code]
+            cells = _cells(slots, rows, ind.kind)
+            fig = reader.figure(row.unit_id, ind, cells, row.channel, january)
+            if fig:
+                ret.figures.append(fig)
+    for row in unit_rows.not_reported:
+        ret.not_reported.append(row.unit_id)
+        problems.append(warning("layout.not_reported_row", sheet=grid.name, cell=cell_at(row.r, unit_rows.unit_col),
+                                unit=row.name))
+    if not unit_rows.unresolved:  # with a row left out, a 合计 that adds up would look wrong: say it once
+        ret.totals = _totals(grid, cmap, unit_rows, reader, cat, by_row)
+    if not ret.figures and not any(p.is_error for p in problems):
+        if unit_rows.not_reported:
+            problems.append(error("layout.nothing_reported", sheet=grid.name))
+        else:
+            problems.append(error("layout.no_rows", sheet=grid.name))
+    return ret
+
+
+def _cells(slots: dict[str, int], rows: dict[str, int], kind: str) -> dict[str, tuple[int, int]]:
+    """The cells of one figure: its columns on the unit's row, or (units in two rows) its one column
+    on the 本月 row and on the 本年累计 row."""
+    if "by_row" not in slots:
+        r = rows.get("ytd", max(rows.values()))
+        return {slot: (r, c) for slot, c in slots.items()}
+    c = slots["by_row"]
+    out = {}
+    for m, r in rows.items():
+        slot = m or "ytd"
+        if kind == "stock" and slot == "month" and "ytd" in rows:
+            continue
+        out["ytd" if kind == "stock" else slot] = (r, c)
+    return out
+
+
+def _totals(grid: Grid, cmap: ColumnMap, unit_rows: UnitRows, reader: FigureReader, cat, by_row: bool) -> list[TotalIn]:
+    out = []
+    members = [u.unit_id for u in unit_rows.rows]
+    for total in unit_rows.totals:
+        rows = unit_rows.pairs.get(total.r, {"": total.r}) if by_row else {"": total.r}
+        cells = {}
+        for code, slots in cmap.slots.items():
+            for slot, cell in _cells(slots, rows, cat.by_code[code].kind).items():
+                cells[(code, slot)] = cell
+        out.append(reader.total(total.written, cells, cat, members))
+    return out
+
+
+__all__ = ["Band", "parse_summary"]

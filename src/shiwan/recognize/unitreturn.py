@@ -1,0 +1,255 @@
+"""A unit return: one unit's figures with the indicators down the rows (`序号 | 指标名称 | 计量单位 | 本月 |
+本年累计`), in one block or several side by side (a long form printed in two halves). A `其中:女性` row
+under an indicator is its breakdown; a row the catalog does not describe is warned about and skipped,
+wherever it stands in the block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from shiwan.base.problems import Problem, error, warning
+from shiwan.recognize.figures import FigureReader
+from shiwan.recognize.grid import Grid, cell_at, is_number
+from shiwan.recognize.header import is_column_number_row, is_measure_unit_row
+from shiwan.recognize.hits import Hit, distinct_by_col
+from shiwan.recognize.lines import is_footer, read_lines
+from shiwan.recognize.model import FORM_UNIT, Context, FigureIn, Options, ReturnIn
+from shiwan.recognize.period import settle_period
+from shiwan.recognize.reporter import named_reporter, standing
+from shiwan.recognize.sheetchecks import fallback_measure, money_mismatch
+from shiwan.recognize.words import (
+    IGNORE,
+    INCREMENT,
+    LEVEL,
+    MEASURE_UNIT_HEADERS,
+    MONTH,
+    QUARTER,
+    YTD,
+    Measure,
+    measure_of,
+)
+from shiwan.ref import periods
+from shiwan.ref.catalog import Catalog
+from shiwan.ref.constants import CHANNEL_OWN
+from shiwan.ref.text import normalize_header
+
+
+@dataclass
+class Block:
+    """One block of indicator rows: its name column, the columns to its right, its measure columns."""
+
+    ind_col: int
+    right: int
+    header_row: int | None = None
+    measures: dict[str, int] = field(default_factory=dict)  # month | ytd | level | increment -> column
+    measure_cells: dict[str, tuple[int, int]] = field(default_factory=dict)
+    set_aside: dict[int, tuple[int, int]] = field(default_factory=dict)  # 上年同期, 本季: col -> header cell
+    unit_cols: set[int] = field(default_factory=set)  # 计量单位
+    rows: list[tuple[int, str, str]] = field(default_factory=list)  # (row, code, whole) of indicators and parts
+    top: int = 0
+    month_named: list[tuple[Measure, tuple[int, int]]] = field(default_factory=list)
+
+
+def find_blocks(grid: Grid, hits: list[Hit], catalog: Catalog, end: int) -> list[Block]:
+    by_col = distinct_by_col(hits)
+    best = max(by_col, key=lambda c: (len(by_col[c]), -c))
+    cols = sorted(c for c in by_col if len(by_col[c]) >= 2 or c == best)
+    blocks = []
+    for k, ind_col in enumerate(cols):
+        right = cols[k + 1] if k + 1 < len(cols) else grid.width
+        first = min(h.r for h in hits if h.c == ind_col)
+        b = Block(ind_col, right, top=first)
+        _measure_header(grid, b, first)
+        blocks.append(b)
+    for b in blocks:
+        _block_rows(grid, b, hits, catalog, end)
+    return blocks
+
+
+def _measure_header(grid: Grid, b: Block, first: int) -> None:
+    """The measure columns: the nearest rows above the first indicator that name 本月 / 本年累计."""
+    for r in range(first - 1, max(-1, first - 6), -1):
+        found: dict[str, int] = {}
+        cells: dict[str, tuple[int, int]] = {}
+        aside: dict[int, tuple[int, int]] = {}
+        named = []
+        for c in range(b.ind_col + 1, b.right):
+            tl = grid.top_left(r, c)
+            if tl[1] != c:
+                continue
+            m = measure_of(grid.text(*tl))
+            if m is None:
+                continue
+            if m.kind in (IGNORE, QUARTER):
+                aside[c] = tl
+            elif m.kind not in found:
+                found[m.kind], cells[m.kind] = c, tl
+                if m.month is not None:
+                    named.append((m, tl))
+        if found:
+            b.measures, b.measure_cells, b.set_aside, b.header_row, b.month_named = found, cells, aside, r, named
+            b.unit_cols = {c for c in range(b.ind_col + 1, b.right)
+                           if normalize_header(grid.text(r, c)) in MEASURE_UNIT_HEADERS}
+            return
+
+
+def _block_rows(grid: Grid, b: Block, hits: list[Hit], catalog: Catalog, end: int) -> None:
+    """Indicator rows and breakdown rows (`其中:女性` under its indicator) of the block."""
+    names = {h.r: h.code for h in hits if h.c == b.ind_col}
+    whole = None
+    for r in range(b.top, end):
+        if r in names:
+            whole = names[r]
+            b.rows.append((r, whole, whole))
+            continue
+        text = grid.text(r, b.ind_col).strip()
+        part = catalog.match_part(whole, text) if whole and text else None
+        if part:
+            b.rows.append((r, part, whole))
+
+
+def parse_unit_return(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, meta: dict[str, str],
+                      problems: list[Problem]) -> ReturnIn | None:
+    cat = ctx.catalog
+    first = min(h.r for h in hits)
+    end = _end(grid, max(h.r for h in hits))
+    blocks = find_blocks(grid, hits, cat, end)
+    tops = [b.header_row if b.header_row is not None else b.top for b in blocks]
+    lines = read_lines(grid, range(0, min(tops)), range(end, grid.height))
+    found = settle_period(grid, lines, opts, meta)
+    problems.extend(found.problems)
+    period = found.period
+    for b in blocks:
+        if not b.measures and not _one_column(grid, b, found, opts, problems):
+            return None
+        if period:
+            _check_month_names(grid, b, period, problems)
+    reporter = named_reporter(standing(ctx.units, period), lines, opts, meta, grid.name)
+    problems.extend(reporter.problems)
+    if reporter.unit is None:
+        if not reporter.refused and not any(p.key.startswith("layout.unknown_unit") for p in problems):
+            problems.append(error("layout.no_unit", sheet=grid.name))
+        return None
+    figures = _figures(grid, blocks, cat, reporter.unit.id, period, problems)
+    for b in blocks:
+        _warn_other_rows(grid, b, end, problems, first)
+        _warn_set_aside(grid, b, cat, problems)
+    if figures and not any(p.is_error for p in problems) and all(
+            grid.cell(r, c) is None for b in blocks for r, _, _ in b.rows for c in b.measures.values()):
+        problems.append(error("layout.all_blank", sheet=grid.name))
+    if period is None:
+        return None
+    return ReturnIn(FORM_UNIT, reporter.unit.id, period, grid.name, figures, lines.submitted_on)
+
+
+def _end(grid: Grid, last_hit: int) -> int:
+    for r in range(last_hit + 1, grid.height):
+        if is_footer(grid, r):
+            return r
+    return grid.height
+
+
+def _one_column(grid: Grid, b: Block, found, opts: Options, problems: list[Problem]) -> bool:
+    """A block without a 本月 / 累计 header: one column of figures, whose measure the title or
+    `--measure` says; more than one is not readable."""
+    rows = [r for r, _, _ in b.rows]
+    numeric = sorted({c for r in rows for c in range(b.ind_col + 1, b.right)
+                      if is_number(grid.cell(r, c)) and c not in b.unit_cols})
+    fallback = fallback_measure(found, opts, problems, grid.name) if len(numeric) == 1 else None
+    if len(numeric) == 1 and fallback:
+        b.measures = {fallback: numeric[0]}
+        return True
+    if len(numeric) == 1:
+        problems.append(error("layout.measure_unknown", sheet=grid.name, cell=cell_at(rows[0], numeric[0]),
+                              header=grid.text(rows[0], b.ind_col)))
+    else:
+        problems.append(error("layout.no_measure_header", sheet=grid.name, cell=cell_at(rows[0], b.ind_col)))
+    return False
+
+
+def _check_month_names(grid: Grid, b: Block, period: str, problems: list[Problem]) -> None:
+    month = periods.month_of(period)
+    for m, cell in b.month_named:
+        if m.month != month:
+            problems.append(error("layout.range_mismatch", sheet=grid.name, cell=cell_at(*cell),
+                                  header=" ".join(grid.text(*cell).split()), period=period, month=month))
+
+
+def _figures(grid: Grid, blocks: list[Block], cat: Catalog, unit_id: int, period: str | None,
+             problems: list[Problem]) -> list[FigureIn]:
+    reader = FigureReader(grid, problems)
+    january = period is not None and periods.month_of(period) == 1
+    figures: list[FigureIn] = []
+    seen: dict[str, str] = {}
+    for b in blocks:
+        for r, code, _whole in b.rows:
+            ind = cat.by_code[code]
+            if code in seen:
+                problems.append(error("layout.indicator_twice", sheet=grid.name, cell=cell_at(r, b.ind_col),
+                                      indicator=ind.name, other=seen[code]))
+                continue
+            seen[code] = cell_at(r, b.ind_col)
+            for uc in b.unit_cols:
+                stated = money_mismatch(f"({grid.text(r, uc).strip()})", ind)
+                if stated:
+                    problems.append(error("layout.unit_mismatch", sheet=grid.name, cell=cell_at(r, uc),
+                                          indicator=ind.name, stated=stated, expected=ind.measure))
+            cells = _row_cells(grid, r, ind.kind, b.measures)
+            fig = reader.figure(unit_id, ind, cells, CHANNEL_OWN, january)
+            if fig is not None:
+                figures.append(fig)
+    return figures
+
+
+def _row_cells(grid: Grid, r: int, kind: str, measures: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """The cells of one indicator's row. A stock's level is its 期末 column, else its 累计 column, else
+    its 本月 column (or a cell merged over both) — never a 本月新增 column."""
+    if kind == "stock":
+        c = measures.get(LEVEL, measures.get(YTD))
+        month = measures.get(MONTH)
+        if month is not None and (c is None or (grid.cell(r, c) is None and (
+                grid.cell(r, month) is not None or grid.top_left(r, month) != (r, month)))):
+            c = month
+        return {"ytd": (r, c)} if c is not None else {}
+    cells = {}
+    month = measures.get(MONTH, measures.get(INCREMENT))
+    if month is not None:
+        cells["month"] = (r, month)
+    if YTD in measures:
+        cells["ytd"] = (r, measures[YTD])
+    return cells
+
+
+def _warn_other_rows(grid: Grid, b: Block, end: int, problems: list[Problem], first: int) -> None:
+    """Rows of the block that name no indicator (nor a breakdown of one) but hold figures."""
+    known = {r for r, _, _ in b.rows}
+    cols = [c for c in b.measures.values()]
+    start = (b.header_row + 1) if b.header_row is not None else first
+    for r in range(start, end):
+        if r in known or is_column_number_row(grid, r) or is_measure_unit_row(grid, r):
+            continue
+        text = grid.text(r, b.ind_col).strip()
+        if text and any(is_number(grid.cell(r, c)) for c in cols):
+            key = "layout.unknown_breakdown_row" if text.startswith("其中") else "layout.unknown_row"
+            problems.append(warning(key, sheet=grid.name, cell=cell_at(r, b.ind_col), text=" ".join(text.split())))
+
+
+def _warn_set_aside(grid: Grid, b: Block, cat: Catalog, problems: list[Problem]) -> None:
+    """Columns with figures that are not this return's (上年同期, 本季), and a stock's 本月新增 column
+    (an increment, never its level)."""
+    rows = [r for r, _, _ in b.rows]
+    for c, cell in b.set_aside.items():
+        if any(is_number(grid.cell(r, c)) for r in rows):
+            m = measure_of(grid.text(*cell))
+            key = "layout.quarter_column_skipped" if m and m.kind == QUARTER else "layout.column_skipped"
+            problems.append(warning(key, sheet=grid.name, cell=cell_at(*cell), header=" ".join(grid.text(*cell).split()),
+                                    indicator=""))
+    c = b.measures.get(INCREMENT)
+    if c is None:
+        return
+    stocks = [(r, code) for r, code, _ in b.rows if cat.by_code[code].kind == "stock" and is_number(grid.cell(r, c))]
+    if stocks:
+        cell = b.measure_cells[INCREMENT]
+        problems.append(warning("layout.increment_not_level", sheet=grid.name, cell=cell_at(*cell),
+                                header=" ".join(grid.text(*cell).split()), indicator=cat.by_code[stocks[0][1]].name))

@@ -1,0 +1,139 @@
+"""Settling which unit each row of a summary is: the 本级 row is the reporter's own office, a row naming
+the reporter itself is its total (for a unit with units under it), every other name is resolved among
+the units standing at the period within the reporter. A name that fits several units, or one outside
+the reporter, or none, is refused with the cell; a unit twice is refused; a suffix that changed (漠河县
+written 漠河市) is read only when no other unit could be meant, and said.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from shiwan.base.problems import Problem, error, warning
+from shiwan.recognize.grid import Grid, cell_at
+from shiwan.recognize.reporter import candidates_text
+from shiwan.recognize.rows import BLANK, DATA, RowRead
+from shiwan.recognize.words import OWN, SUBTOTAL, TOTAL, UNIT
+from shiwan.ref.constants import CHANNEL_OWN, CHANNEL_SUMMARY
+from shiwan.ref.text import normalize_unit_name, short_unit_name
+from shiwan.ref.units import UnitRec, UnitTree
+
+
+@dataclass
+class UnitRow:
+    r: int
+    unit_id: int
+    name: str
+    channel: int
+
+
+@dataclass
+class UnitRows:
+    reporter: UnitRec
+    unit_col: int
+    rows: list[UnitRow] = field(default_factory=list)
+    totals: list[RowRead] = field(default_factory=list)
+    not_reported: list[UnitRow] = field(default_factory=list)
+    pairs: dict[int, dict[str, int]] = field(default_factory=dict)  # a unit's row -> {'month': r, 'ytd': r}
+    unresolved: bool = False
+
+
+def resolve_rows(grid: Grid, rows: list[RowRead], reporter: UnitRec | None, units: UnitTree,
+                 unit_col: int | None, problems: list[Problem],
+                 cell_of: Callable[[int], str] | None = None) -> UnitRows | None:
+    """The unit of every row; `cell_of(row.r)` names a row's label cell (a column's, when units run
+    across)."""
+    col = unit_col if unit_col is not None else 0
+    where = cell_of or (lambda r: cell_at(r, col))
+    if reporter is None:  # the one unit every row's name lies directly under: the city of its counties
+        reporter = units.common_parent(r.label for r in rows if r.kind == UNIT and r.state == DATA)
+    if reporter is None:
+        if not any(p.key.startswith("layout.unknown_unit") for p in problems):
+            problems.append(error("layout.no_unit", sheet=grid.name))
+        return None
+    out = UnitRows(reporter, col)
+    seen: dict[int, int] = {}
+    out.pairs, merged = _pairs(rows)
+    own_names = {normalize_unit_name(reporter.name), *(normalize_unit_name(a) for a in reporter.aliases)}
+    has_units_under = bool(units.children(reporter.id))
+    for row in rows:
+        if row.kind == SUBTOTAL or row.r in merged:
+            continue
+        if row.kind == TOTAL or (row.kind == UNIT and row.label in own_names and has_units_under):
+            out.totals.append(row)
+            continue
+        unit = reporter if row.kind == OWN or row.label in own_names else _resolve(grid, row, reporter, units,
+                                                                                 where(row.r), problems, out)
+        if unit is None:
+            continue
+        if unit.id in seen:
+            problems.append(error("layout.unit_twice", sheet=grid.name, cell=where(row.r), name=unit.name,
+                                  other=where(seen[unit.id])))
+            continue
+        seen[unit.id] = row.r
+        channel = CHANNEL_OWN if unit.id == reporter.id else CHANNEL_SUMMARY
+        target = out.rows if row.state == DATA else out.not_reported
+        target.append(UnitRow(row.r, unit.id, unit.name, channel))
+    return out
+
+
+def _pairs(rows: list[RowRead]) -> tuple[dict[int, dict[str, int]], set[int]]:
+    """Units given in two rows, 本月 then 本年累计 (a 项目 column says which): the 累计 row stands for
+    the unit, the 本月 row is merged into it."""
+    pairs: dict[int, dict[str, int]] = {}
+    prev: RowRead | None = None
+    for row in rows:
+        if row.measure is not None:
+            pairs[row.r] = {row.measure: row.r}
+        if prev and prev.label == row.label and prev.measure == "month" and row.measure == "ytd":
+            pairs[row.r] = {"month": prev.r, "ytd": row.r}
+        prev = row
+    merged = {p["month"] for p in pairs.values() if "month" in p and p.get("ytd") not in (None, p["month"])}
+    return pairs, merged
+
+
+def _resolve(grid: Grid, row: RowRead, reporter: UnitRec, units: UnitTree, cell: str, problems: list[Problem],
+             out: UnitRows) -> UnitRec | None:
+    res = units.resolve(row.label, within=reporter.id)
+    shown = row.written or row.label
+    if res.unit is None:
+        if row.state == BLANK and not res.candidates and not res.outside:
+            return None  # a group heading (`一、市区`), not a unit
+        if res.candidates:
+            problems.append(error("layout.ambiguous_unit", sheet=grid.name, cell=cell, name=shown,
+                                  candidates=candidates_text(res.candidates, units)))
+        elif res.outside:
+            problems.append(error("layout.unit_outside", sheet=grid.name, cell=cell, name=shown, reporter=reporter.name,
+                                  candidates=candidates_text(res.outside, units)))
+        else:
+            problems.append(error("layout.unknown_unit", sheet=grid.name, cell=cell, name=shown))
+        out.unresolved = True
+        return None
+    problem = suffix_problem(row.label, res.unit, grid.name, cell, shown)
+    if problem is not None:
+        problems.append(problem)
+        if problem.is_error:
+            out.unresolved = True
+            return None
+    return res.unit
+
+
+_COUNTY_SUFFIXES = ("区", "县", "旗")
+_CITY_LEVELS = ("city", "province", "country")
+
+
+def suffix_problem(label: str, unit: UnitRec, sheet: str, cell: str, shown: str) -> Problem | None:
+    """A name whose administrative suffix differs from the unit it matched (`漠河市` for 漠河县): a
+    warning when the unit is the same kind of place, an error when the suffix names another level
+    (`伊春区`, a district, can never be 伊春市, a city)."""
+    names = {normalize_unit_name(n) for n in [unit.name, *unit.aliases]}
+    key = normalize_unit_name(label)
+    if key in names or not short_unit_name(key) or short_unit_name(key) == key:
+        return None
+    written = key[len(short_unit_name(key)):]
+    if written.endswith(_COUNTY_SUFFIXES) and unit.level in _CITY_LEVELS:
+        return error("layout.suffix_other_level", sheet=sheet, cell=cell, name=shown, unit=unit.name, code=unit.code)
+    if any(normalize_unit_name(n).endswith(written) for n in names):
+        return None
+    return warning("layout.suffix_differs", sheet=sheet, cell=cell, name=shown, unit=unit.name, code=unit.code)
