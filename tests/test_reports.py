@@ -295,18 +295,6 @@ def test_english_reports(scenario):
     assert "Completion" in out and "Total" in out and "完成率" not in out
 
 
-@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice is not installed")
-def test_xlsx_renders_in_libreoffice(scenario, tmp_path):
-    import subprocess
-
-    out = tmp_path / "progress.xlsx"
-    assert scenario("report", "progress", "--period", "2003-06", "-o", out).exit_code == 0
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(out)], check=True, capture_output=True, timeout=180)
-    pdf = (tmp_path / "progress.pdf").read_bytes()
-    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") + pdf.count(b"/Type/Page") >= 1
-
-
 def test_deadline_day_is_a_setting(scenario):
     assert scenario("config", "set", "deadline_day", "10").exit_code == 0
     assert scenario("config", "set", "deadline_day", "40").exit_code == 2
