@@ -30,6 +30,16 @@ def initialised_db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The demo's database (`shiwan demo`: half a year of returns, 佳木斯市 missing in June), made once;
+    tests read it and must not change it."""
+    folder = tmp_path_factory.mktemp("demo") / "demo"
+    result = CliRunner().invoke(app, ["demo", "--dir", str(folder)])
+    assert result.exit_code == 0, result.output
+    return folder / "shiwan-demo.db"
+
+
 @pytest.fixture
 def db_path(initialised_db, tmp_path) -> Path:
     path = tmp_path / "shiwan.db"

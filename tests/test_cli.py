@@ -171,8 +171,8 @@ def test_indicators_list(cli):
     import json
 
     rows = json.loads(result.stdout)
-    assert [r["code"] for r in rows][:3] == ["reemployed", "referrals", "referral_placed"]
-    assert {r["code"]: r["kind"] for r in rows}["bases"] == "stock"
+    assert [r["indicator"] for r in rows][:3] == ["reemployed", "referrals", "referral_placed"]
+    assert {r["indicator"]: r["kind"] for r in rows}["bases"] == "stock"
 
 
 def test_internal_error_is_one_line_unless_debug(db_path):
@@ -197,5 +197,5 @@ def test_output_into_a_closed_pipe_is_quiet(db_path):
     env = dict(os.environ, SHIWAN_DB=str(db_path))
     proc = subprocess.run(f"{sys.executable} -m shiwan units list --format csv | head -1", shell=True,
                           capture_output=True, text=True, env=env)
-    assert proc.stdout.lstrip("\ufeff").startswith("code,")
+    assert proc.stdout.lstrip("\ufeff").startswith("unit_code,")
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr and "错误" not in proc.stderr

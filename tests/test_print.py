@@ -55,12 +55,11 @@ class Word:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory) -> dict[str, Path]:
-    """The demo's database; every workbook written and printed to PDF (and PNG) in one LibreOffice run."""
+def printed(tmp_path_factory, demo_db) -> dict[str, Path]:
+    """Every workbook of the demo's data written and printed to PDF (and PNG) in one LibreOffice run."""
     base = tmp_path_factory.mktemp("print")
     runner = CliRunner()
-    assert runner.invoke(app, ["demo", "--dir", str(base / "demo")]).exit_code == 0
-    db = base / "demo" / "shiwan-demo.db"
+    db = demo_db
     out = base / "out"
     out.mkdir()
     for name, (args, _pages) in WORKBOOKS.items():
@@ -74,7 +73,7 @@ def printed(tmp_path_factory) -> dict[str, Path]:
     for name, pdf in pdfs.items():
         assert pdf.exists(), name
         subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(out / name)], check=True, timeout=120)
-    return pdfs
+    return pdfs | {"_db": db}
 
 
 def pages_of(pdf: Path) -> list[list[Word]]:
@@ -117,8 +116,9 @@ def test_page_counts(printed):
 
 def test_no_row_printed_without_its_label(printed):
     """Every line of figures on every page begins with whose figures they are."""
-    known = labels(printed["progress"].parent.parent / "demo" / "shiwan-demo.db")
-    for name, pdf in printed.items():
+    known = labels(printed["_db"])
+    for name in WORKBOOKS:
+        pdf = printed[name]
         for n, page in enumerate(pages_of(pdf), 1):
             if any(w.text == "—" for w in page) and _is_chart_page(page):
                 continue  # the chart's own page: axis ticks and value labels
@@ -141,7 +141,8 @@ def test_each_chart_whole_on_its_own_page(printed):
     import openpyxl
 
     charted = 0
-    for name, pdf in printed.items():
+    for name in WORKBOOKS:
+        pdf = printed[name]
         wb = openpyxl.load_workbook(pdf.with_suffix(".xlsx"))
         if "图表" not in wb.sheetnames:
             continue

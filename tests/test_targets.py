@@ -83,7 +83,7 @@ def targets(db: Path, year: int = 2003) -> dict[tuple[str, str], float]:
 
 def test_campaign_list_and_show(province):
     rows = json.loads(province("campaign", "list", "--format", "json").stdout)
-    assert [(r["code"], r["start"], r["end"], r["indicator"], r["default"]) for r in rows] == [
+    assert [(r["campaign"], r["start"], r["end"], r["indicator"], r["default"]) for r in rows] == [
         ("test", "2003-01", "2003-12", "reemployed", True)]
     info = json.loads(province("campaign", "show", "--format", "json").stdout)
     assert info["total_target"] == 3000 and info["checklist"] == ["bases", "markets", "entities"]
@@ -92,7 +92,7 @@ def test_campaign_list_and_show(province):
 
 def test_default_campaign_is_shiwan(cli):
     info = json.loads(cli("campaign", "show", "--format", "json").stdout)
-    assert (info["code"], info["months"], info["total_target"], info["illustrative"]) == ("shiwan", 36, 100000, True)
+    assert (info["campaign"], info["months"], info["total_target"], info["illustrative"]) == ("shiwan", 36, 100000, True)
     assert info["targets_of_unit"]["campaign"]["reemployed"] == 100000
     assert info["assessment"]["items"][0] == ["reemployed", 50.0]
 
@@ -103,7 +103,7 @@ def test_import_allocation_sheet(province, tmp_path):
     result = province("targets", "import", path, "--json")
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
-    assert (out["status"], out["unit"], out["year"], out["added"]) == ("imported", "990000", 2003, 8)
+    assert (out["status"], out["unit_code"], out["year"], out["added"]) == ("imported", "990000", 2003, 8)
     assert targets(province.db) == {
         ("990000", "reemployed"): 3000, ("990000", "trained"): 1500, ("990100", "reemployed"): 1000,
         ("990100", "trained"): 500, ("990200", "reemployed"): 1000, ("990200", "trained"): 500,

@@ -47,22 +47,49 @@ def footnotes(report: Report) -> list[str]:
     return [f"{sign} {text}" for sign, text in report.marks] + list(report.notes)
 
 
+STDOUT = Path("-")
+
+
 def write_report(report: Report, fmt: str, output: Path | None = None, *, stream: TextIO | None = None,
                  terminal: bool | None = None, width: int | None = None) -> Path | None:
-    """Write `report` as `fmt` to `output` (a file) or `stream` (stdout); returns the file written."""
-    if fmt == "xlsx":
-        from shiwan.render.xlsx import write_xlsx
-
-        if output is None:
-            output = Path(f"{report.kind}-{report.scope_code}-{report.period}.xlsx")
-        write_xlsx(report, output)
-        return output
-    if output is not None:
+    """Write `report` as `fmt` (table, csv, json, md, xlsx, pdf) to `output` (a file; `-` is standard
+    output) or `stream`; returns the file written. A workbook or PDF with no `output` goes to a file
+    named after the report (`progress-230000-2003-06.xlsx`)."""
+    if fmt in ("xlsx", "pdf"):
+        return _write_book(report, fmt, output, stream)
+    if output is not None and output != STDOUT:
         with open(output, "w", encoding="utf-8", newline="") as fh:
             _write_text(report, fmt, fh, terminal=False, width=width)
         return output
     _write_text(report, fmt, stream or sys.stdout, terminal=terminal, width=width)
     return None
+
+
+def _write_book(report: Report, fmt: str, output: Path | None, stream) -> Path | None:
+    import tempfile
+
+    from shiwan.render.xlsx import write_xlsx
+
+    if output is None:
+        output = Path(f"{report.kind}-{report.scope_code}-{report.period}.{fmt}")
+    with tempfile.TemporaryDirectory(prefix="shiwan-") as tmp:
+        book = Path(tmp) / f"{report.kind}.xlsx"
+        write_xlsx(report, book)
+        made = book
+        if fmt == "pdf":
+            from shiwan.render.pdf import xlsx_to_pdf
+
+            made = Path(tmp) / f"{report.kind}.pdf"
+            xlsx_to_pdf(book, made)
+        if output == STDOUT:
+            out = getattr(stream or sys.stdout, "buffer", None) or sys.stdout.buffer
+            out.write(made.read_bytes())
+            out.flush()
+            return None
+        import shutil
+
+        shutil.copyfile(made, output)
+    return output
 
 
 def _write_text(report: Report, fmt: str, stream: TextIO, *, terminal: bool | None, width: int | None) -> None:

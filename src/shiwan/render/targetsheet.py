@@ -66,7 +66,6 @@ def write_targets_template(db, tree: UnitTree, cat: Catalog, *, unit: str | None
         meta.append(list(row))
     meta.sheet_state = "hidden"
     ws.protection.sheet = True
-    output.parent.mkdir(parents=True, exist_ok=True)
     wb.save(output)
     return output
 

@@ -80,7 +80,6 @@ def write_template(db, form: str, *, unit: str | None, period: str | None, year:
     if output is None:
         output = Path(f"{u.name}_{period}_{'汇总表' if form == 'city' else '月报'}.xlsx")
     wb = build_template(db, tree, cat, form, u, period)
-    output.parent.mkdir(parents=True, exist_ok=True)
     wb.save(output)
     return output
 

@@ -10,7 +10,6 @@ keeps its whole width. Prose (titles, notes) wraps by the same rule.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -87,24 +86,86 @@ def narrowest(text: str) -> int:
     return max((cell_len(p) for p in tokens(text) if not p.isspace()), default=0)
 
 
-def column_widths(table: TermTable) -> list[int]:
+def header_lines(text: str, width: int) -> list[str]:
+    """A header within `width`, in as few lines as it takes, the lines as even as they can be
+    (`本年` / `累计`, not `本年累` / `计`)."""
+    lines = wrap(text, width)
+    if len(lines) == 1:
+        return lines
+    for w in range(max(1, narrowest(text)), width + 1):
+        even = wrap(text, w)
+        if len(even) <= len(lines):
+            return even
+    return lines
+
+
+def _two_lines(text: str) -> int:
+    """The narrowest width at which `text` takes at most two lines."""
+    for w in range(max(1, narrowest(text)), cell_len(text) + 1):
+        if len(wrap(text, w)) <= 2:
+            return w
+    return cell_len(text)
+
+
+def column_widths(table: TermTable, *, tight: bool = False) -> list[int]:
+    """Each column as wide as its widest value, and as its header on one line (`tight`: in two)."""
     widths = []
     for i, col in enumerate(table.columns):
         data = max((cell_len(r[i]) for r in table.cells), default=0)
-        widths.append(max(data, narrowest(col.header), 1))
+        head = _two_lines(col.header) if tight else cell_len(col.header)
+        widths.append(max(data, head, 1))
     return widths
 
 
-def split_columns(widths: Sequence[int], width: int, keep: int = 1) -> list[list[int]]:
-    """Groups of column indexes that each fit in `width`, every group starting with the first `keep`."""
-    def cost(cols: list[int]) -> int:
-        return sum(widths[c] + 3 for c in cols) + 1  # padding of 1 on each side, a separator, the edge
+def _rich_table(table: TermTable, group: list[int], widths: list[int], *, wrap_cells: bool = False):
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table as RichTable
 
+    rt = RichTable(box=box.SIMPLE_HEAVY, header_style="bold", show_lines=False, show_edge=False)
+    for c in group:
+        col = table.columns[c]
+        rt.add_column(escape("\n".join(header_lines(col.header, widths[c]))), justify="right" if col.right else "left",
+                      width=widths[c], no_wrap=not wrap_cells, overflow="fold")
+    for r, cells in enumerate(table.cells):
+        shown = []
+        for c in group:
+            style = table.styles[r][c] if table.styles else None
+            text = escape(cells[c])
+            shown.append(f"[{style}]{text}[/]" if style and text else text)
+        rt.add_row(*shown, style=(table.row_styles[r] if table.row_styles and r < len(table.row_styles) else None))
+    return rt
+
+
+def _fits(console, rt) -> bool:
+    from rich.measure import Measurement
+
+    unbounded = console.options.update_width(1_000_000)  # Measurement.get clamps to the options' width
+    return Measurement.get(console, unbounded, rt).maximum <= console.width
+
+
+def _narrowed(console, table: TermTable) -> list[int]:
+    """Widths with headers on one line; where the table is too wide so, the headers that save the
+    most go onto two lines, one at a time, until it fits (or all are on two)."""
+    widths = column_widths(table)
+    tight = column_widths(table, tight=True)
+    everything = list(range(len(widths)))
+    while not _fits(console, _rich_table(table, everything, widths)):
+        savings = [w - t for w, t in zip(widths, tight, strict=True)]
+        best = max(everything, key=lambda c: savings[c])
+        if savings[best] <= 0:
+            break
+        widths[best] = tight[best]
+    return widths
+
+
+def groups_of(console, table: TermTable, widths: list[int], keep: int = 1) -> list[list[int]]:
+    """Columns in groups that each fit the terminal, every group starting with the first `keep`."""
     head = list(range(min(keep, len(widths))))
     groups: list[list[int]] = []
     current = list(head)
     for c in range(len(head), len(widths)):
-        if len(current) > len(head) and cost(current + [c]) > width:
+        if len(current) > len(head) and not _fits(console, _rich_table(table, current + [c], widths)):
             groups.append(current)
             current = list(head)
         current.append(c)
@@ -113,36 +174,25 @@ def split_columns(widths: Sequence[int], width: int, keep: int = 1) -> list[list
 
 
 def print_table(table: TermTable, stream: TextIO, *, width: int | None = None, keep: int = 1) -> None:
-    """Print `table` on a terminal of `width` columns (the terminal's own when None)."""
-    from rich import box
+    """Print `table` on a terminal of `width` columns (the terminal's own when None): headers on one
+    line where the table fits so, else in two; still too wide, in several tables one under the other,
+    each with the first `keep` columns."""
     from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table as RichTable
 
     console = Console(file=stream, width=width, highlight=False)
-    available = console.width
-    widths = column_widths(table)
-    groups = split_columns(widths, available, keep) if table.columns else [[]]
     if table.title:
-        print_prose(console, table.title, bold=True, center=True)
-    for group in groups:
-        rt = RichTable(box=box.SIMPLE_HEAVY, header_style="bold", show_lines=False)
-        fits = sum(widths[c] + 3 for c in group) + 1 <= available
-        for c in group:
-            col = table.columns[c]
-            header = "\n".join(wrap(col.header, widths[c]))
-            rt.add_column(escape(header), justify="right" if col.right else "left", width=widths[c],
-                          no_wrap=fits, overflow="fold")
-        for r, cells in enumerate(table.cells):
-            shown = []
-            for c in group:
-                style = table.styles[r][c] if table.styles else None
-                text = escape(cells[c])
-                shown.append(f"[{style}]{text}[/]" if style and text else text)
-            rt.add_row(*shown, style=(table.row_styles[r] if table.row_styles and r < len(table.row_styles) else None))
+        print_prose(console, table.title, bold=True)
+    widths = _narrowed(console, table)
+    for n, group in enumerate(groups_of(console, table, widths, keep)):
+        rt = _rich_table(table, group, widths)
+        if not _fits(console, rt):  # a single column wider than the terminal (a long file name) folds
+            rt = _rich_table(table, group, widths, wrap_cells=True)
+        if n:
+            console.print()
         console.print(rt)
     if table.caption:
         print_prose(console, table.caption)
+    console.print()
 
 
 def print_prose(console, text: str, *, bold: bool = False, dim: bool = False, center: bool = False) -> None:

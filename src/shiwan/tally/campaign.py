@@ -27,6 +27,7 @@ from shiwan.tally.report import (
     r6,
     rank_desc,
     ratio,
+    refuse_if_empty,
     resolve_period,
     resolve_scope,
     round_to,
@@ -121,6 +122,7 @@ def campaign_report(db, *, period: str | None = None, under: str | None = None, 
             Col("remaining", t("col.remaining"), "num", d), Col("per_month_needed", t("col.per_month"), "num", d),
             Col("rank", t("col.rank"), "rank")]
     sec = Section(section_title(ind), cols, rows, ind.measure_label(), chart=("_label", "share"))
+    refuse_if_empty(db, [sec], as_of)
     coverage_column(sec)
     return Report(
         kind="campaign", title=t("campaign.title", unit=scope.name, campaign=camp.label()),

@@ -19,6 +19,7 @@ from shiwan.tally.report import (
     join_list,
     mark_coverage,
     period_line,
+    refuse_if_empty,
     resolve_period,
     resolve_scope,
     round_to,
@@ -45,6 +46,7 @@ def checklist_report(db, *, period: str | None = None, under: str | None = None)
     marks = Marks()
     units = tree.children(scope.id) or [scope]
     rows = [_row(tree, cat, values, marks, u, period, check, pairs, deadline) for u in units]
+    refuse_if_empty(db, [Section("", [], rows)], period)
     cols = [Col("_label", t("col.unit"))]
     cols += [Col(code, cat.by_code[code].label(), "num") for code in check]
     cols.append(Col("all_met", t("col.three_met"), "flag"))

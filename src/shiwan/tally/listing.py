@@ -28,12 +28,12 @@ def units_table(db, under: str | None = None) -> Table:
         for u in tree.subtree(root.id):
             parent = tree.parent(u)
             rows.append({
-                "code": u.code, "name": u.name, "_tree_name": "  " * (tree.depth(u) - base) + u.name, "level": u.level,
+                "unit_code": u.code, "unit_name": u.name, "_tree_name": "  " * (tree.depth(u) - base) + u.name, "level": u.level,
                 "_level_name": _level_name(u.level), "parent_code": parent.code if parent else "",
                 "aliases": "、".join(u.aliases), "children": len(tree.children(u.id)),
             })
     cols = [
-        Column("code", t("col.code")),
+        Column("unit_code", t("col.code")),
         Column("_tree_name", t("col.unit_name")),
         Column("_level_name", t("col.level")),
         Column("parent_code", t("col.parent")),
@@ -50,12 +50,12 @@ def indicators_table(db) -> Table:
     rows = []
     for ind in cat.indicators:
         rows.append({
-            "code": ind.code, "name": ind.name, "name_en": ind.name_en, "aliases": "、".join(ind.aliases),
-            "unit": ind.measure_label(), "kind": ind.kind, "_kind_name": t(f"kind.{ind.kind}"),
+            "indicator": ind.code, "indicator_name": ind.name, "indicator_name_en": ind.name_en,
+            "aliases": "、".join(ind.aliases), "measure": ind.measure_label(), "kind": ind.kind, "_kind_name": t(f"kind.{ind.kind}"),
             "decimals": ind.decimals, "headline": ind.headline,
         })
-    cols = [Column("code", t("col.code")), Column("name_en" if is_en() else "name", t("col.indicator")),
-            Column("aliases", t("col.aliases")), Column("unit", t("col.measure")), Column("_kind_name", t("col.kind"))]
+    cols = [Column("indicator", t("col.code")), Column("indicator_name_en" if is_en() else "indicator_name", t("col.indicator")),
+            Column("aliases", t("col.aliases")), Column("measure", t("col.measure")), Column("_kind_name", t("col.kind"))]
     return Table(cols, rows, title=t("indicators.title", n=len(rows), version=cat.version))
 
 

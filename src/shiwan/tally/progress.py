@@ -37,6 +37,7 @@ from shiwan.tally.report import (
     r6,
     rank_desc,
     ratio,
+    refuse_if_empty,
     resolve_indicators,
     resolve_period,
     resolve_scope,
@@ -83,6 +84,7 @@ def progress_report(db, *, period: str | None = None, under: str | None = None, 
     ctx = _Scope(tree, values, targets_for(db, year, [i.id for i in inds], default_campaign_id(db)), scope, period,
                  periods.time_progress(period, time_basis), Marks())
     sections = [_section(ctx, ind) for ind in inds]
+    refuse_if_empty(db, sections, period)
     return Report(
         kind="progress",
         title=t("progress.title", unit=scope.name, campaign=default_campaign_name(db)),

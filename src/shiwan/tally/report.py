@@ -215,6 +215,15 @@ def resolve_period(db, period: str | None) -> str:
     return found
 
 
+def refuse_if_empty(db, sections: list[Section], period: str) -> None:
+    """A report in which no row has any figure, not even one carried from an earlier month, is
+    refused with a word (rather than printed as an empty table with exit 0)."""
+    if any(r.get("as_of") for s in sections for r in s.rows):
+        return
+    latest = latest_period(db)
+    raise UserError("report.period_empty", period=period, latest=latest or "—")
+
+
 def resolve_scope(tree: UnitTree, under: str | None) -> UnitRec:
     if under:
         u = tree.by_code.get(under)

@@ -15,6 +15,7 @@ from shiwan.tally.report import (
     coverage_column,
     coverage_fields,
     mark_coverage,
+    refuse_if_empty,
     resolve_indicators,
     resolve_period,
     resolve_scope,
@@ -54,6 +55,7 @@ def trend_report(db, *, indicator: str, unit: str | None = None, first: str | No
                 Col("ytd", t("col.ytd"), "num", d)]
     else:
         cols = [Col("_label", t("col.period")), Col("ytd", t("col.level_now"), "num", d), Col("_bar", "", screen_only=True)]
+    refuse_if_empty(db, [Section("", [], rows)], f"{first}..{last}")
     sec = Section(section_title(ind), cols, rows, ind.measure_label(), chart=("_label", "month" if ind.kind == "flow" else "ytd"))
     coverage_column(sec)
     return Report(

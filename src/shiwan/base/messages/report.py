@@ -3,6 +3,8 @@
 MESSAGES: dict[str, tuple[str, str]] = {
     # -- reports -----------------------------------------------------------------------------------------
     "report.no_data": ("数据库中还没有任何报表数据;请先导入报表(shiwan import)", "the database holds no figures yet; import returns first (shiwan import)"),
+    "report.period_empty": ("{period} 没有任何单位的数据(有数据的最近一个月是 {latest});请先导入报表,或换一个期别",
+                            "no unit has any figure for {period} (the latest month with figures is {latest}); import returns first, or choose another period"),
     "report.no_units": ("数据库中没有单位;请先运行 shiwan init", "the database has no units; run shiwan init"),
     "report.need_under": ("数据库中有多个顶级单位,请用 --under 指定:{roots}", "several top-level units; choose one with --under: {roots}"),
     "report.unknown_indicator": ("未知指标“{code}”;可用的指标代码:{known}", "unknown indicator “{code}”; known codes: {known}"),
@@ -113,9 +115,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "export.period": ("期别", "period"),
     "export.month": ("本月", "month"),
     "export.ytd": ("本年累计/期末数", "year to date / level"),
-    "export.source_file": ("来源文件", "source file"),
-    "export.source_sheet": ("工作表", "sheet"),
-    "export.source_cell": ("单元格", "cell"),
+    "export.file": ("来源文件", "source file"),
+    "export.sheet": ("工作表", "sheet"),
+    "export.cell": ("单元格", "cell"),
     "export.import_id": ("导入编号", "import"),
     # -- templates ---------------------------------------------------------------------------------------
     "template.need_unit": ("请用 --unit 指定报送单位代码", "give the reporting unit with --unit CODE"),
@@ -161,6 +163,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                               "Note: the 合计 row is this unit's own target; each row below, the target allocated to that unit; blank means none."),
     "targets.done": ("{file}:目标新增 {added} 条、修改 {changed} 条、未变 {unchanged} 条({unit},{year})",
                      "{file}: {added} targets added, {changed} changed, {unchanged} unchanged ({unit}, {year})"),
+    "targets.negative": ("目标不能是负数(“{value}”,{indicator})", "a target cannot be negative (“{value}”, {indicator})"),
+    "targets.done_dry": ("{file}:检查结果(未写入):目标将新增 {added} 条、修改 {changed} 条,{unchanged} 条不变({unit},{year})",
+                         "{file}: check only (nothing written): {added} targets would be added, {changed} changed, {unchanged} unchanged ({unit}, {year})"),
     "targets.set_done": ("已设定 {unit} {indicator} {year} 目标为 {value}(原为 {old})", "{unit} {indicator} {year}: target set to {value} (was {old})"),
     "campaign.illustrative_short": ("示意数字", "illustrative figures"),
     "campaign.months": ("个月", "months"),
