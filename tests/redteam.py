@@ -186,12 +186,13 @@ def main(argv: list[str]) -> int:
             score = score_set(run, base, folder)
             print(f"{folder}: {score.summary()}")
             for f in score.files:
-                if not f.exact or f.warn_cells_missed or (verbose and f.messages):
+                if not f.exact or f.warn_cells_missed or f.error_cells_missed or (verbose and f.messages):
                     print(f"  {f.file}: {f.status} (expected {f.expected}), right {f.right}, missing {f.missing}, "
-                          f"wrong {len(f.wrong)}; warnings missed {f.warn_cells_missed}")
+                          f"wrong {len(f.wrong)}; warnings missed {f.warn_cells_missed}, error cells missed "
+                          f"{f.error_cells_missed}")
                     for w in f.wrong[:6]:
                         print(f"      wrong: {w}")
-                    if f.status != "imported" or verbose:
+                    if f.status != "imported" and (f.error_cells_missed or not f.outcome_ok) or verbose:
                         for m in f.messages[:3]:
                             print(f"      error: {m}")
     return 0

@@ -171,10 +171,14 @@ def test_indicators_list(cli):
     import json
 
     rows = json.loads(result.stdout)
-    assert [r["indicator"] for r in rows][:3] == ["reemployed", "referrals", "referral_placed"]
+    # each indicator followed by its breakdowns (其中)
+    assert [r["indicator"] for r in rows][:5] == ["reemployed", "reemployed.female", "reemployed.age4050",
+                                             "reemployed.zero_job_family", "referrals"]
+    assert {r["indicator"]: r["parent"] for r in rows}["reemployed.female"] == "reemployed"
     assert {r["indicator"]: r["kind"] for r in rows}["bases"] == "stock"
 
 
+@pytest.mark.sqlite_only
 def test_internal_error_is_one_line_unless_debug(db_path):
     import sqlite3
 

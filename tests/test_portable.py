@@ -1,44 +1,25 @@
 """The portable path: the same flows through SQLAlchemy Core instead of sqlite3.
 
-Always run on SQLite with `SHIWAN_DB_BACKEND=sqlalchemy`; run on PostgreSQL too when
-`SHIWAN_TEST_PG` holds a URL of a database the tests may wipe, for example
-`SHIWAN_TEST_PG=postgresql+psycopg://shiwan:shiwan@localhost/shiwan_test` (needs `pip install -e
-'.[postgres]'`).
+On SQLite with `SHIWAN_DB_BACKEND=sqlalchemy`; in a run on PostgreSQL (`SHIWAN_TEST_PG`, see
+conftest.py) on a new database of the test server, from `shiwan init` on.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import Cli
+from conftest import PG, Cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "returns"
-PG = os.environ.get("SHIWAN_TEST_PG")
-
-
-def _wipe_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.begin() as con:
-        con.execute(text("DROP SCHEMA public CASCADE"))
-        con.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
-@pytest.fixture(params=["sqlite-sqlalchemy"] + (["postgresql"] if PG else []))
-def portable(request, tmp_path, monkeypatch) -> Cli:
-    if request.param == "postgresql":
-        _wipe_postgres(PG)
-        cli = Cli(PG)  # type: ignore[arg-type]
-    else:
+@pytest.fixture(params=["postgresql" if PG else "sqlite-sqlalchemy"])
+def portable(request, new_db, monkeypatch) -> Cli:
+    if not PG:
         monkeypatch.setenv("SHIWAN_DB_BACKEND", "sqlalchemy")
-        cli = Cli(tmp_path / "sa.db")
+    cli = Cli(new_db("sa.db"))
     assert cli("init").exit_code == 0
     return cli
 

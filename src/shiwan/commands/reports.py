@@ -15,7 +15,7 @@ from shiwan.commands.base import (
     h,
     open_database,
     output_plan,
-    period_option,
+    span_option,
     stderr,
 )
 
@@ -48,7 +48,8 @@ ReportFmtOpt = Annotated[ReportFmt | None, typer.Option("--format", "-f", help=h
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help=h("写入文件,格式按扩展名(.txt .csv .json .md .xlsx,装有 LibreOffice 时 .pdf);- 为标准输出",
                                                                         "write to this file, the format from its extension (.txt .csv .json .md .xlsx, .pdf where LibreOffice is installed); - is standard output"))]
 UnderOpt = Annotated[str | None, typer.Option("--under", help=h("列出此单位的下级(默认全省各市)", "list the units below this one (default: the province's cities)"))]
-ReportPeriodOpt = Annotated[str | None, typer.Option("--period", help=h("期别 YYYY-MM(默认:有数据的最近一个月)", "period YYYY-MM (default: the latest month with data)"))]
+ReportPeriodOpt = Annotated[str | None, typer.Option("--period", help=h("期别:月 2004-06、季 2004Q2(2004年二季度)、半年 2004H1(上半年)或年 2004(默认:有数据的最近一个月)",
+                                                                         "period: a month 2004-06, quarter 2004Q2, half year 2004H1 or year 2004 (default: the latest month with data)"))]
 
 
 REPORT_FORMATS = ("table", "csv", "json", "md", "xlsx", "pdf")
@@ -82,7 +83,7 @@ def report_progress(
 
     plan = _plan(fmt, output)
     with open_database() as db:
-        rep = progress_report(db, period=period_option(period), under=under, indicators=indicator or None,
+        rep = progress_report(db, period=span_option(period), under=under, indicators=indicator or None,
                               time_basis=time_basis.value)
     _report_out(rep, plan)
 
@@ -100,7 +101,7 @@ def report_campaign(
 
     plan = _plan(fmt, output)
     with open_database() as db:
-        rep = campaign_report(db, period=period_option(period), under=under, campaign=campaign)
+        rep = campaign_report(db, period=span_option(period), under=under, campaign=campaign)
     _report_out(rep, plan)
 
 
@@ -117,7 +118,7 @@ def report_completeness(
 
     plan = _plan(fmt, output)
     with open_database() as db:
-        rep = completeness_report(db, period=period_option(period), under=under, deadline_day=deadline_day)
+        rep = completeness_report(db, period=span_option(period), under=under, deadline_day=deadline_day)
     _report_out(rep, plan)
 
 
@@ -135,7 +136,7 @@ def report_trend(
 
     plan = _plan(fmt, output)
     with open_database() as db:
-        rep = trend_report(db, indicator=indicator, unit=unit, first=period_option(first, "--from"), last=period_option(last, "--to"))
+        rep = trend_report(db, indicator=indicator, unit=unit, first=span_option(first, "--from"), last=span_option(last, "--to"))
     _report_out(rep, plan)
 
 
@@ -151,7 +152,7 @@ def report_checklist(
 
     plan = _plan(fmt, output)
     with open_database() as db:
-        rep = checklist_report(db, period=period_option(period), under=under)
+        rep = checklist_report(db, period=span_option(period), under=under)
     _report_out(rep, plan)
 
 
@@ -168,10 +169,11 @@ def report_assessment(
     from shiwan.ref.scheme import SchemeError
     from shiwan.reports import resolve_period
     from shiwan.tally.assessment import assessment_report
+    from shiwan.tally.report import resolve_span
 
     plan = _plan(fmt, output)
     with open_database() as db:
-        p = period_option(as_of, "--as-of")
+        p = resolve_span(db, span_option(as_of, "--as-of")).last if as_of else None  # a quarter: as of its end
         y = year or int((p or resolve_period(db, None))[:4])
         try:
             rep = assessment_report(db, year=y, as_of=p, under=under, scheme_path=scheme)

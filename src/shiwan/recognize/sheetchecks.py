@@ -69,6 +69,14 @@ def check_money_units(grid: Grid, cmap: ColumnMap, band: Band, cat: Catalog, pro
         cmap.skipped[c] = ("money", cell, col.code)
 
 
+def check_table_above(grid: Grid, band: Band, figure_cols: set[int], problems: list[Problem]) -> None:
+    """Rows of figures above the header: another table on the same sheet (`一、本月完成情况` over
+    `二、1-6月累计完成情况`), which would otherwise be read as title lines and lost."""
+    rows = [r for r in range(0, band.top) if sum(1 for c in figure_cols if is_number(grid.cell(r, c))) >= 2]
+    if len(rows) >= 2:
+        problems.append(error("layout.table_above", sheet=grid.name, cell=cell_at(rows[0], 0), header_row=band.head + 1))
+
+
 def fallback_measure(found: PeriodFound, opts: Options, problems: list[Problem], sheet: str) -> str | None:
     """The measure of columns whose header says neither 本月 nor 累计: what the title says, else
     `--measure`, else January (本月 and 本年累计 are the same figure); None means ask the clerk."""
@@ -111,17 +119,19 @@ def warn_set_aside(grid: Grid, cmap: ColumnMap, band: Band, end: int, cat: Catal
 
 
 def warn_unmapped_columns(grid: Grid, band: Band, end: int, taken: set, problems: list[Problem]) -> None:
-    """Columns with figures that no header explains: warned about with their header, never stored."""
+    """Columns with figures that no header explains: warned about with their header cell (the lowest
+    one with text, as a merged cell's top left), never stored."""
     for c in range(grid.width):
         if c in taken or not _has_numbers(grid, c, band.first_data, end):
             continue
         header = _header_text(grid, band, c)
         if not header:
             continue
+        cell = next(tl for r in reversed(band.rows) for tl in [grid.top_left(r, c)] if grid.text(*tl).strip())
         if any(measure_of(p) is not None and measure_of(p).kind == "ignore" for p in header.split(" / ")):
-            problems.append(warning("layout.column_skipped", sheet=grid.name, cell=cell_at(band.bottom, c), header=header))
+            problems.append(warning("layout.column_skipped", sheet=grid.name, cell=cell_at(*cell), header=header))
         else:
-            problems.append(warning("layout.unknown_column", sheet=grid.name, cell=cell_at(band.top, c), header=header))
+            problems.append(warning("layout.unknown_column", sheet=grid.name, cell=cell_at(*cell), header=header))
 
 
 def _has_numbers(grid: Grid, c: int, first: int, end: int) -> bool:

@@ -33,12 +33,24 @@ class DatabaseMissing(Exception):
 
 
 class SchemaMismatch(Exception):
-    """The file is not a shiwan database, or one of another schema version."""
+    """The file is not a shiwan database (`found` None), or one of another schema version."""
 
     def __init__(self, location: str, found: str | None):
         super().__init__(location)
         self.location = location
         self.found = found
+
+    @property
+    def message_key(self) -> str:
+        """Which message says what to do: `shiwan db upgrade` for an older database, a newer shiwan
+        for a newer one."""
+        from shiwan.ref.constants import SCHEMA_VERSION
+
+        if self.found is None:
+            return "db.not_shiwan"
+        if self.found.isdigit() and int(self.found) < int(SCHEMA_VERSION):
+            return "db.outdated"
+        return "db.newer"
 
 
 def sqlite_path(location: str) -> str | None:
@@ -61,6 +73,18 @@ def sqlalchemy_url(location: str) -> str:
 class Database:
     """A connection to one shiwan database."""
 
+    @classmethod
+    def on_connection(cls, conn: Any, location: str) -> Database:
+        """Run on a SQLAlchemy connection someone else holds inside a transaction (`shiwan init`
+        creates the schema and loads the defaults in one): statements join that transaction, and
+        closing leaves the connection to its owner."""
+        db = cls.__new__(cls)
+        db.location, db.path = location, sqlite_path(location)
+        db.is_sqlite = conn.dialect.name == "sqlite"
+        db._conn, db._sa, db._engine, db._owned = None, conn, None, False
+        db._in_tx = True
+        return db
+
     def __init__(self, location: str, *, create: bool = False):
         self.location = location
         self.path = sqlite_path(location)
@@ -69,6 +93,7 @@ class Database:
         backend = os.environ.get("SHIWAN_DB_BACKEND", "")
         self.is_sqlite = self.path is not None
         self._in_tx = False
+        self._owned = True
         if self.path is not None and backend != "sqlalchemy":
             import sqlite3
 
@@ -174,6 +199,8 @@ class Database:
             self._in_tx = False
 
     def close(self) -> None:
+        if not self._owned:
+            return
         if self._conn is not None:
             self._conn.close()
         else:
@@ -193,8 +220,13 @@ class Database:
         `transaction()` (each statement outside one stands alone, as on sqlite3 in autocommit)."""
         from sqlalchemy import text
 
-        result = self._sa.execute(text(sql), dict(params or {}))
-        value = take(result)
+        try:
+            result = self._sa.execute(text(sql), dict(params or {}))
+            value = take(result)
+        except BaseException:
+            if not self._in_tx and self._sa.in_transaction():
+                self._sa.rollback()  # PostgreSQL refuses every statement after a failed one until then
+            raise
         self._autocommit()
         return value
 
@@ -213,6 +245,13 @@ class Database:
             self._conn.execute("PRAGMA wal_autocheckpoint = 1000")
             self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
+    def has_table(self, name: str) -> bool:
+        if self.is_sqlite:
+            sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n"
+        else:
+            sql = "SELECT 1 FROM information_schema.tables WHERE table_name = :n AND table_schema = current_schema()"
+        return self.one(sql, {"n": name}) is not None
+
     def meta(self, key: str) -> str | None:
         return self.scalar("SELECT value FROM meta WHERE key = :k", {"k": key})
 
@@ -230,8 +269,9 @@ def in_clause(name: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
     return "(" + ", ".join(":" + k for k in params) + ")", params
 
 
-def open_db(location: str) -> Database:
-    """Open an existing shiwan database, checking that it is one."""
+def open_db(location: str, *, any_version: bool = False) -> Database:
+    """Open an existing shiwan database, checking that it is one of the schema version this program
+    reads (`any_version`: of any version, for backups and checks)."""
     from shiwan.ref.constants import SCHEMA_VERSION
 
     db = Database(location)
@@ -240,7 +280,7 @@ def open_db(location: str) -> Database:
     except Exception:
         db.close()
         raise SchemaMismatch(location, None) from None
-    if found != SCHEMA_VERSION:
+    if found is None or (found != SCHEMA_VERSION and not any_version):
         db.close()
         raise SchemaMismatch(location, found)
     return db

@@ -9,9 +9,9 @@ from pathlib import Path
 from shiwan.base.settings import data_dir, os_user
 from shiwan.ref.campaigns import load_campaign_file, save_campaign
 from shiwan.ref.catalog import load_catalog_file, save_catalog
-from shiwan.ref.constants import SCHEMA_VERSION
+from shiwan.ref.unitaliases import DEFAULT_ALIASES, add_aliases, read_aliases
 from shiwan.ref.unitsfile import read_units_csv, save_units
-from shiwan.store.db import Database, sqlalchemy_url, sqlite_path
+from shiwan.store.db import Database, sqlite_path
 
 DEFAULT_UNITS = "divisions-heilongjiang.csv"
 DEFAULT_CATALOG = "indicators.toml"
@@ -39,9 +39,11 @@ def now_iso() -> str:
 
 def init_database(location: str, *, units: Path | None = None, catalog: Path | None = None,
                   campaign: Path | None = None) -> InitReport:
-    """Create the schema if needed and load defaults into a new database; on an existing one, load
-    only the files given. Every file is checked before anything is written: all or nothing."""
-    from shiwan.models import create_schema
+    """Create the schema (at the newest version, stamped) and load the defaults into a new database;
+    on an existing one, load only the files given. Every file is checked before anything is written,
+    and schema and data go in one transaction: all or nothing, and a second `init` at the same time
+    waits for the first, then finds the database made."""
+    from shiwan.store.schema import create_at_head, schema_transaction
 
     path = sqlite_path(location)
     existed = path is not None and Path(path).is_file() and Path(path).stat().st_size > 0
@@ -52,33 +54,33 @@ def init_database(location: str, *, units: Path | None = None, catalog: Path | N
     cat = load_catalog_file(catalog or data_dir() / DEFAULT_CATALOG) if (catalog or not existed) else None
     camp = load_campaign_file(campaign or data_dir() / DEFAULT_CAMPAIGN) if (campaign or not existed) else None
 
-    create_schema(sqlalchemy_url(location))
-    db = Database(location, create=True)
-    report = InitReport(location=location, created=not existed)
-    try:
-        with db.transaction():
-            fresh = db.meta("schema_version") is None
-            report.created = fresh
-            if fresh:
-                db.set_meta("schema_version", SCHEMA_VERSION)
-                db.set_meta("created_at", now_iso())
-                db.set_meta("deadline_day", str(DEFAULT_DEADLINE_DAY))
-            if unit_rows is not None and (units or fresh):
-                report.units_added, report.units_updated = save_units(db, unit_rows)
-            if cat is not None and (catalog or fresh):
-                report.indicators_added, report.indicators_updated = save_catalog(db, cat)
-            if camp is not None and (campaign or fresh):
-                known = {c for (c,) in db.all("SELECT code FROM unit")}
-                inds = {c for (c,) in db.all("SELECT code FROM indicator")}
-                needed = {camp.indicator, *(i for (_, i, _) in camp.targets), *camp.config.get("checklist", [])}
-                units_needed = {camp.unit, *(u for (_, _, u) in camp.targets)}
-                if campaign is None and (not units_needed <= known or not needed <= inds):
-                    # another province or another catalog: the built-in campaign does not apply
-                    report.skipped_campaign = camp.code
-                else:
-                    report.targets_added, report.targets_updated = save_campaign(
-                        db, camp, user=os_user(), now=now_iso(), replace_targets=campaign is not None)
-                    report.campaign = camp.code
-    finally:
-        db.close()
+    with schema_transaction(location) as conn:
+        fresh = create_at_head(conn, location)
+        db = Database.on_connection(conn, location)
+        report = InitReport(location=location, created=fresh)
+        if fresh:
+            db.set_meta("created_at", now_iso())
+            db.set_meta("deadline_day", str(DEFAULT_DEADLINE_DAY))
+        if unit_rows is not None and (units or fresh):
+            report.units_added, report.units_updated = save_units(db, unit_rows)
+            if units is None or Path(units).resolve().parent == data_dir().resolve():  # built-in units: short names too
+                add_aliases(db, read_aliases(data_dir() / DEFAULT_ALIASES))
+        if cat is not None and (catalog or fresh):
+            report.indicators_added, report.indicators_updated = save_catalog(db, cat)
+        if camp is not None and (campaign or fresh):
+            _load_campaign(db, camp, report, given=campaign is not None)
     return report
+
+
+def _load_campaign(db: Database, camp, report: InitReport, *, given: bool) -> None:
+    known = {c for (c,) in db.all("SELECT code FROM unit")}
+    inds = {c for (c,) in db.all("SELECT code FROM indicator")}
+    needed = {camp.indicator, *(i for (_, i, _) in camp.targets), *camp.config.get("checklist", [])}
+    units_needed = {camp.unit, *(u for (_, _, u) in camp.targets)}
+    if not given and (not units_needed <= known or not needed <= inds):
+        # another province or another catalog: the built-in campaign does not apply
+        report.skipped_campaign = camp.code
+        return
+    report.targets_added, report.targets_updated = save_campaign(
+        db, camp, user=os_user(), now=now_iso(), replace_targets=given)
+    report.campaign = camp.code

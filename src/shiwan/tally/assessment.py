@@ -37,7 +37,7 @@ def scheme_of(db, path: Path | None) -> Scheme:
 class _Ctx:
     """What scoring every unit of one assessment shares."""
 
-    tree: Any
+    tree: Any  # the units standing in the year assessed
     cat: Any
     scheme: Scheme
     values: Any
@@ -74,18 +74,19 @@ def assessment_report(db, *, year: int, as_of: str | None = None, under: str | N
         as_of = latest or periods.make(year, 12)
     if periods.year_of(as_of) != year:
         raise UserError("assessment.as_of_year", as_of=as_of, year=year, exit_code=2)
-    scope = resolve_scope(tree, under)
+    scope = resolve_scope(tree, under, as_of)
+    view = tree.at(as_of)  # the units standing in the year assessed
     camp = default_campaign(db)
     codes = [c for c, _ in scheme.items]
     checklist = [c for c in ((camp.config.get("checklist") if camp else None) or []) if c in cat.by_code]
-    ctx = _Ctx(tree, cat, scheme,
+    ctx = _Ctx(view, cat, scheme,
                Values(db, tree, cat, codes + checklist, periods.make(year, 1), as_of, scope.id, focus=[as_of]),
                targets_for(db, year, [cat.by_code[c].id for c in codes], camp.id if camp else None), checklist,
                as_of, periods.time_progress(as_of), periods.month_of(as_of) == 12,
                {p: submissions(db, p) for p in periods.span(periods.make(year, 1), as_of)},
                int(db.meta("deadline_day") or 5), _refused_returns(db, periods.make(year, 1), as_of), Marks())
     summary, detail = [], []
-    for u in tree.children(scope.id):
+    for u in view.children(scope.id):
         row, items = _score_unit(ctx, u, year)
         summary.append(row)
         detail += items

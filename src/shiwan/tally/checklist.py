@@ -20,8 +20,8 @@ from shiwan.tally.report import (
     mark_coverage,
     period_line,
     refuse_if_empty,
-    resolve_period,
     resolve_scope,
+    resolve_span,
     round_to,
 )
 
@@ -31,8 +31,10 @@ def checklist_report(db, *, period: str | None = None, under: str | None = None)
     certification of its job agencies and training organisations (stock levels at `period`), with the
     campaign's deadline for the three (`checklist_deadline`) and who is past it without them."""
     tree, cat = context(db)
-    period = resolve_period(db, period)
-    scope = resolve_scope(tree, under)
+    span = resolve_span(db, period)
+    period = span.last  # stocks: the level at the end of the period
+    scope = resolve_scope(tree, under, period)
+    view = tree.at(period)
     camp = default_campaign(db)
     cfg = camp.config if camp else {}
     check = [c for c in cfg.get("checklist", ["bases", "markets", "entities"]) if c in cat.by_code]
@@ -44,15 +46,16 @@ def checklist_report(db, *, period: str | None = None, under: str | None = None)
     deadline = cfg.get("checklist_deadline")
     values = Values(db, tree, cat, codes, period, period, scope.id)
     marks = Marks()
-    units = tree.children(scope.id) or [scope]
-    rows = [_row(tree, cat, values, marks, u, period, check, pairs, deadline) for u in units]
+    units = view.children(scope.id) or [scope]
+    rows = [_row(view, cat, values, marks, u, period, check, pairs, deadline) for u in units]
     refuse_if_empty(db, [Section("", [], rows)], period)
     cols = [Col("_label", t("col.unit"))]
     cols += [Col(code, cat.by_code[code].label(), "num") for code in check]
     cols.append(Col("all_met", t("col.three_met"), "flag"))
     cols += [Col(f"_{whole}_cert", t("col.certified", what=cat.by_code[whole].label())) for whole, _ in pairs]
     return Report(
-        kind="checklist", title=t("checklist.title", unit=scope.name), period_line=period_line(period, ytd=False),
+        kind="checklist", title=t("checklist.title", unit=scope.name),
+        period_line=period_line(span if not span.is_month else period, ytd=False),
         unit_line=t("report.unit_line", unit=scope.name, measure=t("checklist.measure")),
         sections=[Section(t("checklist.section"), cols, rows)], period=period, scope_code=scope.code,
         notes=_notes(cat, rows, units, pairs, period, deadline), marks=marks.legend(),
