@@ -18,6 +18,9 @@ from shiwan.render.output import render
 from shiwan.render.report import write_report
 from shiwan.store.db import open_db
 
+# what is printed is the same whatever the database: these run once, on the demo's own SQLite file
+pytestmark = pytest.mark.sqlite_only
+
 WIDTHS = (80, 100, 140)
 WHOLE = re.compile(r"[\d,.%:/-]|超|落后|^[a-z_]+$")  # numbers, rates, gaps, dates, fractions, codes
 
