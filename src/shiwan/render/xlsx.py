@@ -354,15 +354,3 @@ def _footer(ws, report: Report) -> None:
     ws.oddFooter.left.size = 8
     ws.oddFooter.right.text = t("xlsx.page")
     ws.oddFooter.right.size = 8
-
-
-def a4_landscape_one_page_wide(ws) -> None:
-    """A4 landscape, fitted to one page wide, centred (for sheets narrow enough to print so)."""
-    from openpyxl.worksheet.properties import PageSetupProperties
-
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.print_options.horizontalCentered = True

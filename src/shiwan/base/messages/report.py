@@ -30,7 +30,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.received_of": ("已报/应报", "Reported"),
     "report.signature": ("制表人:              审核人:              报出日期:      年   月   日",
                          "Prepared by:              Checked by:              Date:"),
-    "report.marks_head": ("注:", "Notes:"),
     "period.quarter": ("({year}年第{q}季度)", "(Q{q} {year})"),
     "period.half": ("({year}年{half})", "({half_en} {year})"),
     "period.year": ("({year}年)", "({year})"),
