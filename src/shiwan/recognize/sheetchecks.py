@@ -77,6 +77,25 @@ def check_table_above(grid: Grid, band: Band, figure_cols: set[int], problems: l
         problems.append(error("layout.table_above", sheet=grid.name, cell=cell_at(rows[0], 0), header_row=band.head + 1))
 
 
+_NOTE_HEADERS = ("备注", "说明", "附注", "注")
+
+
+def figures_outside(grid: Grid, rows: list[int], last_col: int, header_rows: list[int], problems: list[Problem],
+                    end: int | None = None) -> None:
+    """A number right of the table, under no header or under 备注: a row pasted out of line (its figures
+    one column to the right) or a CSV line with more fields than its header. Read as it stands, every
+    figure of the row would be wrong; it refuses the file, naming the cell."""
+    for r in rows:
+        for c in range(last_col + 1, grid.width if end is None else end):
+            if not is_number(grid.cell(r, c)) or grid.cell(r, c) in ("-", "—"):
+                continue
+            header = "".join(grid.text(*grid.top_left(h, c)) for h in header_rows).strip()
+            if not header or header.startswith(_NOTE_HEADERS):
+                problems.append(error("layout.figure_outside_table", sheet=grid.name, cell=cell_at(r, c),
+                                      value=grid.text(r, c)))
+                break
+
+
 def fallback_measure(found: PeriodFound, opts: Options, problems: list[Problem], sheet: str) -> str | None:
     """The measure of columns whose header says neither 本月 nor 累计: what the title says, else
     `--measure`, else January (本月 and 本年累计 are the same figure); None means ask the clerk."""

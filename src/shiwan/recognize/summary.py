@@ -6,7 +6,7 @@ around the table, period, reporter, rows, units, figures.
 from __future__ import annotations
 
 from shiwan.base.problems import Problem, error, warning
-from shiwan.recognize.columns import ColumnMap, map_columns, read_columns, resolve_measures
+from shiwan.recognize.columns import ColumnMap, fit_to_period, map_columns, read_columns, resolve_measures
 from shiwan.recognize.figures import FigureReader
 from shiwan.recognize.grid import Grid, cell_at
 from shiwan.recognize.header import Band, find_band
@@ -21,6 +21,7 @@ from shiwan.recognize.sheetchecks import (
     check_money_units,
     check_table_above,
     fallback_measure,
+    figures_outside,
     warn_set_aside,
     warn_unmapped_columns,
 )
@@ -33,13 +34,14 @@ def parse_summary(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, meta
     cat = ctx.catalog
     band = find_band(grid, hits, cat)
     reads = read_columns(grid, band, hits, cat)
-    cmap = map_columns(reads, cat)
     first_col = min(reads) if reads else 0
     end = table_end(grid, band.first_data)
     lines = read_lines(grid, range(0, band.top), range(end, grid.height))
     found = settle_period(grid, lines, opts, meta)
     problems.extend(found.problems)
     period = found.period
+    fit_to_period(grid, reads, period, found.quarter)
+    cmap = map_columns(reads, cat)
     units = standing(ctx.units, period)
     unit_col, serial_col = find_label_columns(grid, band, first_col, units)
     check_table_above(grid, band, cmap.mapped | {c.col for c in cmap.unresolved}, problems)
@@ -76,6 +78,9 @@ def parse_summary(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, meta
     problems.extend(rows.problems)
     if reporter.refused:
         return None
+    if figure_cols:
+        figures_outside(grid, [r.r for r in rows.rows if r.state == "data"], max(figure_cols | set(cmap.skipped)),
+                        band.rows, problems)
     unit_rows = resolve_rows(grid, rows.rows, reporter.unit, units, unit_col, problems)
     if unit_rows is None:
         return None

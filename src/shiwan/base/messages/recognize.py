@@ -52,6 +52,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "layout.sheet_skipped": ("工作表“{sheet}”不像报表(如填表说明),未导入", "sheet “{sheet}” does not look like a return (instructions?); not imported"),
     "layout.table_above": ("第{header_row}行的表头之上还有一张表(从这里开始);一张工作表只放一张表,请把两张表分放在不同的工作表或文件中",
                            "another table stands above the header of row {header_row} (from here); put each table on a sheet or in a file of its own"),
+    "layout.figure_outside_table": ("表格右边、没有表头的一栏(或备注栏)中有数字“{value}”:这一行的数字可能错位了一栏(或 CSV 一行的数字多于表头);请核对改正后重新导入",
+                                    "a number, “{value}”, stands right of the table under no header (or under 备注): the row's figures may be one column out of line (or a CSV line holds more fields than its header); correct it and import again"),
     "layout.second_table": ("表中又开始了另一张表(“{text}”);每张表请放在单独的工作表或文件中", "a second table starts here (“{text}”); put each table on a sheet or in a file of its own"),
     "layout.merged_unit_rows": ("“{name}”({first})合并了多行,这一行的数字不知属于什么;请每个单位只占一行,或注明本月/本年累计",
                                 "“{name}” ({first}) is merged over several rows and this row's figures are not labelled; give each unit one row, or label the rows 本月 / 本年累计"),
