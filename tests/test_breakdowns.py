@@ -44,7 +44,7 @@ def test_breakdown_rows_are_stored_exported_and_shown_under_their_indicator(cli,
     # export: each breakdown right after its indicator, with its cell
     r, rows = cli.json("export", "--period", "2003-06", "--unit", "230102", "--format", "json")
     assert [x["indicator"] for x in rows] == ["reemployed", "reemployed.female", "trained", "trained.female"]
-    assert rows[1]["source_cell"] == "E6" and rows[1]["ytd"] == 21
+    assert rows[1]["cell"] == "E6" and rows[1]["ytd"] == 21
     # progress: a section of the breakdown under its indicator, with its share of the whole
     r, rows = cli.json("report", "progress", "--under", "230100", "--period", "2003-06", "-i", "reemployed",
                        "--format", "json")

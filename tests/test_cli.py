@@ -172,9 +172,9 @@ def test_units_add_and_alias_matching(cli, db_path, tmp_path):
     assert r.exit_code == 0, r.output
     assert query(db_path, "SELECT first_year, last_year FROM unit WHERE code = '239001' ORDER BY first_year") == [
         (1986, 1989), (2003, 2005)]
-    listed = {r["code"]: r["name"] for r in cli.json("units", "list", "--at", "2004", "--format", "json")[1]}
+    listed = {r["unit_code"]: r["unit_name"] for r in cli.json("units", "list", "--at", "2004", "--format", "json")[1]}
     assert listed["239001"] == "省铁路工会" and "239901" in listed
-    assert "239001" not in {r["code"] for r in cli.json("units", "list", "--at", "2006", "--format", "json")[1]}
+    assert "239001" not in {r["unit_code"] for r in cli.json("units", "list", "--at", "2006", "--format", "json")[1]}
 
 
 def test_indicators_list(cli):
@@ -183,10 +183,10 @@ def test_indicators_list(cli):
 
     rows = json.loads(result.stdout)
     # each indicator followed by its breakdowns (其中)
-    assert [r["code"] for r in rows][:5] == ["reemployed", "reemployed.female", "reemployed.age4050",
+    assert [r["indicator"] for r in rows][:5] == ["reemployed", "reemployed.female", "reemployed.age4050",
                                              "reemployed.zero_job_family", "referrals"]
-    assert {r["code"]: r["parent"] for r in rows}["reemployed.female"] == "reemployed"
-    assert {r["code"]: r["kind"] for r in rows}["bases"] == "stock"
+    assert {r["indicator"]: r["parent"] for r in rows}["reemployed.female"] == "reemployed"
+    assert {r["indicator"]: r["kind"] for r in rows}["bases"] == "stock"
 
 
 @pytest.mark.sqlite_only
@@ -212,5 +212,5 @@ def test_output_into_a_closed_pipe_is_quiet(db_path):
     env = dict(os.environ, SHIWAN_DB=str(db_path))
     proc = subprocess.run(f"{sys.executable} -m shiwan units list --format csv | head -1", shell=True,
                           capture_output=True, text=True, env=env)
-    assert proc.stdout.lstrip("\ufeff").startswith("code,")
+    assert proc.stdout.lstrip("\ufeff").startswith("unit_code,")
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr and "错误" not in proc.stderr

@@ -44,7 +44,9 @@ class Simulation:
 def simulate(tree: UnitTree, catalog: Catalog, province: UnitRec, annual: dict[str, float], year: int, months: int,
              seed: int = 2003) -> Simulation:
     """Consistent monthly figures for every unit under `province`, for months 1..`months` of `year`.
-    `annual` gives each city's annual target of people re-employed (by unit code)."""
+    `annual` gives each city's annual target of people re-employed (by unit code). The units are those
+    standing in `year`."""
+    tree = tree.at(year)
     rng = random.Random(seed)
     part_rng = random.Random(seed + 1)  # breakdowns drawn apart, so that the other figures stay as they were
     figures: dict[tuple[str, str], Figures] = {}

@@ -9,6 +9,7 @@ from shiwan.base.i18n import t
 from shiwan.ref.catalog import Catalog, IndicatorDef
 from shiwan.ref.constants import CAMPAIGN_TOTAL
 from shiwan.ref.units import UnitTree
+from shiwan.render import paper
 from shiwan.store.targets import campaign_of
 
 
@@ -36,7 +37,7 @@ def write_targets_template(db, tree: UnitTree, cat: Catalog, *, unit: str | None
                     year=f"{y}年" if y else f"{camp.start[:4]}-{camp.end[:4]}年"))
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.cell(1, 1).font = Font(name="宋体", size=16, bold=True)
-    ws.cell(1, 1).alignment = Alignment(horizontal="center")
+    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.cell(2, 1, t("template.reporter_line", unit=scope.name))
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -46,6 +47,7 @@ def write_targets_template(db, tree: UnitTree, cat: Catalog, *, unit: str | None
         cell.font, cell.border = Font(name="宋体", bold=True), border
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    ws.row_dimensions[3].height = paper.row_height(max(paper.text_lines(h, 12) for h in head[2:]) if head[2:] else 1)
     ws.cell(4, 2, t("row.total")).font = Font(name="宋体", bold=True)
     for n, child in enumerate(tree.children(scope.id), 1):
         ws.cell(4 + n, 1, n)
@@ -58,16 +60,32 @@ def write_targets_template(db, tree: UnitTree, cat: Catalog, *, unit: str | None
                 ws.cell(r, c).protection = Protection(locked=False)
                 ws.cell(r, c).number_format = "0.00" if inds[c - 3].decimals else "0"
     ws.cell(last + 2, 1, t("targets.template_note"))
-    ws.column_dimensions["B"].width = 16
+    _paper(ws, width, last)
     meta = wb.create_sheet("_shiwan")
     for row in (("form", "targets"), ("unit", scope.code), ("year", str(y) if y else "campaign"),
                 ("campaign", camp.code), ("catalog", cat.version)):
         meta.append(list(row))
     meta.sheet_state = "hidden"
     ws.protection.sheet = True
-    output.parent.mkdir(parents=True, exist_ok=True)
     wb.save(output)
     return output
+
+
+def _paper(ws, width: int, last: int) -> None:
+    """A4 portrait (landscape when there are many indicators), the title wrapped within the table,
+    the units' names and the header repeated on every page."""
+    from openpyxl.styles import Alignment
+
+    widths = [6.0, 16.0] + [12.0] * (width - 2)
+    layout = paper.Layout(widths, keep=2, portrait=width <= 7)
+    title = paper.break_lines(ws.cell(1, 1).value, sum(widths) / 1.6)
+    ws.cell(1, 1).value = title
+    layout.heights[1] = 26.0 * (title.count("\n") + 1) + 6
+    note = ws.cell(last + 2, 1)
+    note.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=last + 2, start_column=1, end_row=last + 2, end_column=width)
+    layout.heights[last + 2] = paper.row_height(paper.text_lines(note.value, sum(widths)))
+    paper.apply(ws, layout, title_rows="3:3")
 
 
 def export_targets_xlsx(db, *, year: int | None, under: str | None, output: Path) -> Path:

@@ -24,6 +24,7 @@ from shiwan.ref import periods
 from shiwan.ref.campaigns import default_campaign
 from shiwan.ref.catalog import Catalog, IndicatorDef
 from shiwan.ref.units import UnitRec, UnitTree
+from shiwan.render import paper
 
 DEADLINE_NOTE_DAY = 5
 
@@ -80,7 +81,6 @@ def write_template(db, form: str, *, unit: str | None, period: str | None, year:
     if output is None:
         output = Path(f"{u.name}_{period}_{'汇总表' if form == 'city' else '月报'}.xlsx")
     wb = build_template(db, tree, cat, form, u, period)
-    output.parent.mkdir(parents=True, exist_ok=True)
     wb.save(output)
     return output
 
@@ -128,46 +128,59 @@ def _validation(ind: IndicatorDef):
 
 
 def _head_lines(ws, unit: UnitRec, period: str, title: str, width: int, heading: str, ytd_period: bool,
-                cat: Catalog, st: Styles) -> None:
+                cat: Catalog, st: Styles, *, span: int | None = None, keep: int = 0) -> None:
+    """Title and period centred over the first page's `span` columns; the 填报单位 line within the
+    `keep` columns that every page repeats (wrapped there), else left; 计量单位 at the first page's right."""
     from openpyxl.styles import Alignment, Font
 
-    last = cell_name(0, width - 1)[:-1]
+    span = span or width
+    last = cell_name(0, span - 1)[:-1]
     ws["A1"] = t(heading, unit=unit.name, campaign=title)
     ws.merge_cells(f"A1:{last}1")
     ws["A1"].font = st.title
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
     y, m = periods.year_of(period), periods.month_of(period)
-    ws["A2"] = t("template.period_ytd", year=y, month=m) if (ytd_period and m > 1) else t("template.period_month", year=y, month=m)
+    month_name = _MONTHS_EN[m - 1]
+    ws["A2"] = t("template.period_ytd", year=y, month=m, month_name=month_name) if (ytd_period and m > 1) \
+        else t("template.period_month", year=y, month=m, month_name=month_name)
     ws.merge_cells(f"A2:{last}2")
     ws["A2"].alignment = Alignment(horizontal="center")
     ws["A3"] = t("template.reporter_line", unit=unit.name)
-    split = max(2, width - 3)
+    split = keep if keep else max(2, span - 3)
     ws.merge_cells(f"A3:{cell_name(0, split - 1)[:-1]}3")
-    ws.cell(3, split + 1, t("template.measure_line", measures=_measures(cat)))
-    ws.merge_cells(f"{cell_name(0, split)[:-1]}3:{last}3")
-    ws.cell(3, split + 1).alignment = Alignment(horizontal="right")
-    for c in ("A3", cell_name(2, split)):
+    if keep:
+        ws["A3"].alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        ws.row_dimensions[3].height = 28
+    ws.cell(3, span if keep else split + 1, t("template.measure_line", measures=_measures(cat)))
+    if not keep:
+        ws.merge_cells(f"{cell_name(0, split)[:-1]}3:{last}3")
+    ws.cell(3, span if keep else split + 1).alignment = Alignment(horizontal="right")
+    for c in ("A3", cell_name(2, (span - 1) if keep else split)):
         ws[c].font = Font(name="宋体", size=10)
 
 
-def _footer(ws, row: int, width: int, period: str) -> None:
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December")
+
+
+def _footer(ws, row: int, width: int, period: str, *, first: int = 1) -> None:
+    """The signature and 说明 lines, merged over columns `first`..`width` (past the repeated columns
+    of a form printed across pages, which would otherwise show a cut piece of them on every page)."""
     from openpyxl.styles import Font
 
     deadline = periods.deadline(period, DEADLINE_NOTE_DAY)
-    ws.cell(row, 1, t("template.footer"))
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-    ws.cell(row + 1, 1, t("template.note", month=deadline.month, day=deadline.day))
-    ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=width)
+    ws.cell(row, first, t("template.footer"))
+    ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=width)
+    ws.cell(row + 1, first, t("template.note", month=deadline.month, day=deadline.day))
+    ws.merge_cells(start_row=row + 1, start_column=first, end_row=row + 1, end_column=width)
     for r in (row, row + 1):
-        ws.cell(r, 1).font = Font(name="宋体", size=10)
+        ws.cell(r, first).font = Font(name="宋体", size=10)
 
 
-def _finish(ws, header_rows: int, first_col: int) -> None:
-    from shiwan.render.xlsx import a4_landscape_one_page_wide
-
+def _finish(ws, header_rows: int, first_col: int, layout: paper.Layout, title_rows: str) -> None:
     ws.freeze_panes = ws.cell(header_rows + 1, first_col)
-    a4_landscape_one_page_wide(ws)
+    paper.apply(ws, layout, title_rows=title_rows)
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
@@ -186,7 +199,16 @@ def _city_sheet(ws, tree: UnitTree, cat: Catalog, unit: UnitRec, period: str, ti
         else:
             cols.append((ind, "level"))
     width = 2 + len(cols)
-    _head_lines(ws, unit, period, title, width, "template.title_city", True, cat, st)
+    widths = [5.0, 16.0] + [8.0] * len(cols)
+    blocks, c = [], 3
+    for ind in inds:  # an indicator's 本月 and 本年累计 stay on one page
+        n = 2 if ind.kind == "flow" else 1
+        blocks.append((c, c + n - 1))
+        c += n
+    layout = paper.Layout(widths, blocks, keep=2, heights={1: 30.0, 3: 28.0, 4: 42.0})
+    span = paper.first_page_columns(layout)
+    split = span < width
+    _head_lines(ws, unit, period, title, width, "template.title_city", True, cat, st, span=span, keep=2 if split else 0)
     h1, h2 = 4, 5
     for c, text in ((1, t("template.serial")), (2, t("template.unit"))):
         ws.cell(h1, c, text)
@@ -243,12 +265,8 @@ def _city_sheet(ws, tree: UnitTree, cat: Catalog, unit: UnitRec, period: str, ti
         if r == total_row:
             ws.cell(r, 2).font = st.bold
             ws.cell(r, 2).fill = st.total_fill
-    ws.column_dimensions["A"].width = 5
-    ws.column_dimensions["B"].width = 16
-    for j in range(len(cols)):
-        ws.column_dimensions[cell_name(0, 2 + j)[:-1]].width = 9
-    _footer(ws, last + 2, width, period)
-    _finish(ws, h2, 3)
+    _footer(ws, last + 2, span, period, first=3 if split else 1)
+    _finish(ws, h2, 3, layout, "4:5")
 
 
 def _county_sheet(ws, cat: Catalog, unit: UnitRec, period: str, title: str) -> None:
@@ -298,13 +316,12 @@ def _county_sheet(ws, cat: Catalog, unit: UnitRec, period: str, title: str) -> N
         r += 1
     ws.cell(r, 2, t("template.stock_note"))
     ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=5)
-    ws.column_dimensions["A"].width = 6
-    ws.column_dimensions["B"].width = 28
-    ws.column_dimensions["C"].width = 10
-    ws.column_dimensions["D"].width = 14
-    ws.column_dimensions["E"].width = 14
+    layout = paper.Layout([6.0, 28.0, 10.0, 14.0, 14.0], portrait=True, heights={1: 30.0})
     _footer(ws, r + 2, width, period)
-    _finish(ws, head, 4)
+    for row in (r + 2, r + 3):  # the signature and 说明 lines wrap within the page
+        ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        layout.heights[row] = paper.row_height(paper.text_lines(ws.cell(row, 1).value, sum(layout.widths)))
+    _finish(ws, head, 4, layout, "4:4")
 
 
 def template_cells(cat: Catalog, form: str, members: list[UnitRec] | None = None) -> dict[tuple[str, str, str], str]:

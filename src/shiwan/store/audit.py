@@ -58,14 +58,14 @@ def locks_table(db) -> Table:
             "SELECT period, unit_id, action, user_name, done_at, note FROM period_lock ORDER BY period, id"):
         u = tree.unit(uid) if uid is not None else None
         rows.append({"period": period, "unit_code": u.code if u else None, "unit_name": u.name if u else None,
-                     "action": action, "by": by, "at": at, "note": note, "_action": t(f"lock.action.{action}"),
+                     "action": action, "user": by, "done_at": at, "note": note, "_action": t(f"lock.action.{action}"),
                      "_unit": u.name if u else t("lock.whole_month")})
     latest = {(r["period"], r["unit_code"]): r for r in rows}
     for r in rows:
         r["locked_now"] = r["action"] == "lock" and r is latest[(r["period"], r["unit_code"])]
     cols = [Column("period", t("col.period")), Column("_unit", t("col.unit")), Column("_action", t("col.action")),
-            Column("by", t("col.user")), Column("at", t("col.when"), fmt=lambda v: (v or "")[:16].replace("T", " ")),
-            Column("note", t("col.note"))]
+            Column("user", t("col.user")),
+            Column("done_at", t("col.when"), fmt=lambda v: (v or "")[:16].replace("T", " ")), Column("note", t("col.note"))]
     return Table(cols, rows, title=t("lock.title"))
 
 
