@@ -192,5 +192,5 @@ def test_export_json_and_missing_indicator_is_not_zero(cli, tmp_path):
     cli("import", tmp_path / "鹤岗.xlsx")
     result, rows = cli.json("export", "--period", "2003-06", "--format", "json")
     assert {r["indicator"] for r in rows} == {"reemployed", "trained"}
-    assert set(rows[0]) == {"unit_code", "unit_name", "indicator", "period", "month", "ytd", "file", "sheet",
-                            "cell", "import_id"}
+    assert set(rows[0]) == {"unit_code", "unit_name", "indicator", "period", "month", "ytd", "channel", "file",
+                            "sheet", "cell", "import_id"}

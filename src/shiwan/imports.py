@@ -17,6 +17,7 @@ applied earlier in the batch) is refused rather than applied over it.
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import os
 from collections.abc import Callable, Iterable
@@ -141,7 +142,7 @@ def import_files(db: Database, files: list[Path], opts: Options, *, dry_run: boo
     ctx = Context(catalog, units)
     total = len(files)
     order = sorted(range(total), key=lambda i: apply_order_key(files[i]))
-    jobs = [(str(files[i]), Options(opts.unit, opts.period, opts.measure, files[i].name, _path_hint(files[i])))
+    jobs = [(str(files[i]), dataclasses.replace(opts, file_name=files[i].name, path_hint=_path_hint(files[i])))
             for i in order]
     importer = Importer(db, catalog, units, dry_run=dry_run)
     results: list[FileResult | None] = [None] * total

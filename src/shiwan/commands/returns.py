@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
+from shiwan.base.errors import UsageError
 from shiwan.base.i18n import t
 from shiwan.commands.base import (
-    ExportFmt,
     Fmt,
     FormatOpt,
     JsonOpt,
@@ -25,6 +25,7 @@ from shiwan.commands.base import (
     stderr,
     write_to_stdout,
 )
+from shiwan.commands.exchange import MappingOpt
 
 app = typer.Typer(cls=ShiwanGroup)
 
@@ -69,11 +70,12 @@ class Measure(StrEnum):
 
 
 def _do_import(paths: list[str], unit: str | None, period: str | None, measure: Measure | None, as_json: bool,
-               dry_run: bool) -> None:
+               dry_run: bool, mapping: Path | None = None) -> None:
+    from shiwan.commands.exchange import load_mapping_option
 
     with open_database() as db:
         code = run_import(db, paths, unit=unit, period=period_option(period), measure=measure.value if measure else None,
-                          as_json=as_json, dry_run=dry_run)
+                          as_json=as_json, dry_run=dry_run, mapping=load_mapping_option(db, mapping))
     raise typer.Exit(code)
 
 
@@ -92,8 +94,9 @@ def import_(
     measure: MeasureOpt = None,
     as_json: JsonOpt = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=h("只检查,不写入数据库", "check only; write nothing"))] = False,
+    mapping: MappingOpt = None,
 ) -> None:
-    _do_import(paths, unit, period, measure, as_json, dry_run)
+    _do_import(paths, unit, period, measure, as_json, dry_run, mapping)
 
 
 @app.command(help=h("检查报表文件但不导入(= import --dry-run);或用 --period 检查库中已有数据的规则、前后月份和县市一致性",
@@ -106,9 +109,10 @@ def check(
     measure: MeasureOpt = None,
     as_json: JsonOpt = False,
     fmt: Annotated[Fmt | None, typer.Option("--format", "-f", help=h("检查库中数据时的输出格式", "output format for stored-data checks"))] = None,
+    mapping: MappingOpt = None,
 ) -> None:
     if paths:
-        _do_import(paths, unit, period, measure, as_json, dry_run=True)
+        _do_import(paths, unit, period, measure, as_json, dry_run=True, mapping=mapping)
     if not period:
         from shiwan.base.errors import UsageError
 
@@ -169,22 +173,56 @@ def imports_revert(import_id: Annotated[int, typer.Argument(help=h("导入编号
 # -- export --------------------------------------------------------------------------------------------------------
 
 
-@app.command(help=h("导出某期已报的原始数字(本级数,不汇总),每个单位×指标一行,并注明来源文件和单元格",
-                    "export the figures as reported (own-level, not aggregated), with their source file and cell"))
+class FigureFmt(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    dhis2_json = "dhis2-json"
+    dhis2_csv = "dhis2-csv"
+
+
+@app.command(help=h("导出某期已报的原始数字(本级数,不汇总),每个单位×指标一行,并注明来源文件和单元格;csv/json 可由 import 读回,"
+                    "dhis2-json/dhis2-csv 为 DHIS2 的 dataValueSet",
+                    "export the figures as reported (own-level, not aggregated), with their source file and cell; csv/json "
+                    "import back, dhis2-json/dhis2-csv are DHIS2 data value sets"))
 def export(
     period: Annotated[str, typer.Option("--period", help=h("期别 YYYY-MM(或季 2004Q2、半年 2004H1、年 2004:其中各月)", "period YYYY-MM (or a quarter 2004Q2, half year 2004H1, year 2004: each of its months)"))],
     unit: Annotated[str | None, typer.Option("--unit", help=h("只导出此单位及其下级", "only this unit and those below it"))] = None,
-    fmt: Annotated[ExportFmt | None, typer.Option("--format", "-f", help=h("输出格式:csv(默认)、json、table", "csv (default), json or table"))] = None,
+    fmt: Annotated[FigureFmt | None, typer.Option("--format", "-f", help=h("输出格式:csv(默认)、json、table、dhis2-json、dhis2-csv",
+                                                                        "csv (default), json, table, dhis2-json or dhis2-csv"))] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help=h("写入文件(.csv .json .txt;- 为标准输出)", "write to this file (.csv .json .txt; - is standard output)"))] = None,
+    mapping: MappingOpt = None,
 ) -> None:
+    from shiwan.commands.exchange import load_mapping_option
     from shiwan.tally.export import export_table
 
-    chosen, output = output_plan(fmt.value if fmt else None, output, ("table", "csv", "json"))
+    requested = fmt.value if fmt else None
+    dhis2 = requested is not None and requested.startswith("dhis2-")
+    if mapping is not None and not dhis2:
+        raise UsageError("export.mapping_needs_dhis2")
+    chosen, output = output_plan(requested.removeprefix("dhis2-") if requested else None, output, ("table", "csv", "json"))
     if fmt is None and (output is None or str(output) == "-"):
         chosen = "csv"
     with open_database() as db:
+        if dhis2:
+            _export_dhis2(db, span_option(period), unit, requested, output, load_mapping_option(db, mapping))
+            return
         table = export_table(db, span_option(period), unit)
     emit_table(table, chosen, output)
+
+
+def _export_dhis2(db, period: str | None, unit: str | None, fmt: str, output: Path | None, mapping) -> None:
+    from shiwan.render.dhis2 import to_dhis2_csv, to_dhis2_json
+    from shiwan.tally.dhis2 import dhis2_set
+
+    assert period is not None
+    data = dhis2_set(db, period, unit, mapping)
+    text = to_dhis2_json(data) if fmt == "dhis2-json" else to_dhis2_csv(data)
+    if output is None or str(output) == "-":
+        sys.stdout.write(text)
+        return
+    output.write_text(text, encoding="utf-8", newline="")
+    stderr().print(t("cli.written", path=str(output)))
 
 
 period_app = typer.Typer(cls=ShiwanGroup, help=h("期别锁定:锁定后该月不能再导入或撤销", "period locks: a locked month refuses imports and reverts"),
@@ -250,7 +288,7 @@ def history(
 
 
 def run_import(db, paths: list[str], *, unit: str | None, period: str | None, measure: str | None,
-               as_json: bool, dry_run: bool) -> int:
+               as_json: bool, dry_run: bool, mapping=None) -> int:
     """Import (or check) the files; print the outcome; return the exit status (0 ok, 1 refused)."""
     from shiwan.base.problems import error
     from shiwan.imports import FileResult, Options, collect_files, import_files, skipped_json
@@ -259,7 +297,7 @@ def run_import(db, paths: list[str], *, unit: str | None, period: str | None, me
 
     found = collect_files(paths)
     results: list[FileResult] = []
-    opts = Options(unit=unit, period=period, measure=measure)
+    opts = Options(unit=unit, period=period, measure=measure, mapping=mapping)
     progress = None
     if is_terminal(sys.stderr) and found.files:
         progress = ImportProgress(len(found.files), dry_run)

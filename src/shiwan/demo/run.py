@@ -3,6 +3,8 @@
 It creates a demo database, writes half a year of returns as real .xlsx files (city summaries laid
 out by hand in three different ways, and the county returns of one city on the standard template),
 imports them through the same import path as `shiwan import`, and prints the province's progress.
+It ends with the chain between offices: one city's office keeps a database of its own, sends its
+summary for the last month from it (`shiwan send`), and the province's import of that file is shown.
 """
 
 from __future__ import annotations
@@ -10,9 +12,15 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shiwan.base.i18n import t
+from shiwan.demo.chain import CITY_DB, copy_database, run_chain
 from shiwan.ref import periods
+
+if TYPE_CHECKING:
+    from shiwan.demo.samples import Simulation
+    from shiwan.ref.catalog import IndicatorDef
 
 DEMO_DB = "shiwan-demo.db"
 MARKER = ".shiwan-demo"
@@ -50,16 +58,19 @@ def run_demo(directory: Path, *, months: int = 6, seed: int = 2003, out=None) ->
     db_path = directory / DEMO_DB
     err.print(t("demo.start", path=str(directory)))
     init_database(str(db_path))
+    city_db = directory / "city" / CITY_DB
+    city_db.parent.mkdir()
+    copy_database(db_path, city_db)  # the city office's database starts as the province's did
     db = open_db(str(db_path))
     try:
-        files = write_returns(db, returns, months=months, seed=seed)
+        files, sim, inds = write_returns(db, returns, months=months, seed=seed)
         err.print(t("demo.written", n=len(files), months=months))
         found = collect_files([str(returns)])
         progress = None
         if is_terminal(sys.stderr):
-            from shiwan.render.importview import _Progress
+            from shiwan.render.importview import ImportProgress
 
-            progress = _Progress(len(found.files), False)
+            progress = ImportProgress(len(found.files), False)
         try:
             results = import_files(db, found.files, Options(), progress=progress.update if progress else None)
         finally:
@@ -77,14 +88,17 @@ def run_demo(directory: Path, *, months: int = 6, seed: int = 2003, out=None) ->
         scores.sections = scores.sections[:1]
         out.write("\n")
         write_report(scores, "table", stream=out)
+        # one city's office runs shiwan too: its June summary, sent, against what the province holds
+        run_chain(db, city_db, directory / "city", sim, inds, periods.make(YEAR, months), out)
     finally:
         db.close()
-    err.print(t("demo.next", db=str(db_path), period=periods.make(YEAR, months), folder=str(returns)))
+    err.print(t("demo.next", db=str(db_path), period=periods.make(YEAR, months), folder=str(returns), city_db=str(city_db)))
     return 1 if rejected else 0
 
 
-def write_returns(db, folder: Path, *, months: int, seed: int) -> list[Path]:
-    """Write the demo's returns into `folder`, one subfolder a month; returns the files written."""
+def write_returns(db, folder: Path, *, months: int, seed: int) -> tuple[list[Path], Simulation, list[IndicatorDef]]:
+    """Write the demo's returns into `folder`, one subfolder a month; returns the files written, the
+    simulation they come from and the indicators of the hand-made returns."""
     from shiwan.demo.samples import simulate, write_city_summary
     from shiwan.ref.campaigns import default_campaign
     from shiwan.ref.catalog import Catalog
@@ -136,4 +150,4 @@ def write_returns(db, folder: Path, *, months: int, seed: int) -> list[Path]:
             path = month_dir / f"{county.name}_{period}.xlsx"
             wb.save(path)
             written.append(path)
-    return written
+    return written, sim, inds

@@ -242,7 +242,8 @@ def _summary_values(figs: Figures, inds: list[IndicatorDef], variant: int) -> li
 
 def write_county_return(path: Path, unit: UnitRec, period: str, figs: Figures, inds: list[IndicatorDef], *,
                         submitted: date | None = None, campaign: str = "十万行动") -> None:
-    """A hand-made county return: indicators down the rows, 本月 and 本年累计 across."""
+    """A hand-made county return: indicators down the rows, 本月 and 本年累计 across; a breakdown in
+    `inds` is a `其中:` row under its indicator."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -253,12 +254,13 @@ def write_county_return(path: Path, unit: UnitRec, period: str, figs: Figures, i
     ws.append([f"({y}年{m}月)"])
     ws.append([f"填报单位:{unit.name}总工会", None, None, "单位:人、万元"])
     ws.append(["序号", "指标名称", "计量单位", "本月", "本年累计"])
-    for n, ind in enumerate(inds, 1):
+    n = 0
+    for ind in inds:
         mo, ytd = figs.get(ind.code, (0.0, 0.0))
-        if ind.kind == "flow":
-            ws.append([n, ind.name, ind.measure, mo, ytd])
-        else:
-            ws.append([n, ind.name, ind.measure, None, ytd])
+        if ind.parent is None:
+            n += 1
+        serial, name = (n, ind.name) if ind.parent is None else (None, f"    其中:{ind.part_name}")
+        ws.append([serial, name, ind.measure, mo if ind.kind == "flow" else None, ytd])
     ws.append([])
     sent = f"{submitted.year}年{submitted.month}月{submitted.day}日" if submitted else ""
     ws.append([f"填表人:赵某   审核人:钱某   报出日期:{sent}"])

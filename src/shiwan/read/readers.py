@@ -65,8 +65,9 @@ class Sheet:
 
 @dataclass
 class Book:
-    format: str  # xlsx | xlsm | xlsb | xls | ods | csv | html
+    format: str  # xlsx | xlsm | xlsb | xls | ods | csv | html | json
     sheets: list[Sheet]
+    document: Any = None  # a JSON file's content (lists, dicts, strings, numbers); its `sheets` are empty
 
 
 def cell_name(r: int, c: int) -> str:
@@ -178,6 +179,9 @@ def read_book_data(data: bytes, name: str = "csv", path: Path | None = None) -> 
         return Book("html", read_html(_decode(data)))
     if kind == "text":
         text = _decode(data)
+        document = read_json(text)
+        if document is not None:
+            return Book("json", [], document)
         if not any(d in text for d in (",", "\t", ";", "，")):
             raise ReadError("read.not_spreadsheet")  # a letter or a note: a table has columns
         return Book("csv", [read_csv_text(text, name)])
@@ -410,6 +414,25 @@ def read_csv_text(text: str, name: str) -> Sheet:
     except csv.Error:
         raise ReadError("read.csv_error", line=reader.line_num) from None
     return Sheet(name, rows)
+
+
+def read_json(text: str) -> Any:
+    """A JSON document (an exchange file: shiwan's export, a DHIS2 data value set), or None when the
+    text is not JSON: a text starting with `{` that does not parse is refused, one starting with `[`
+    may still be a CSV whose first field is bracketed."""
+    import json
+
+    head = text.lstrip()[:1]
+    if head not in ("{", "["):
+        return None
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ReadError("read.json_error", line=1, col=1) from None
+    except json.JSONDecodeError as exc:
+        if head == "[":
+            return None
+        raise ReadError("read.json_error", line=exc.lineno, col=exc.colno) from None
 
 
 _EXCEL_TEXT = re.compile(r'^\s*="(.*)"\s*$', re.S)

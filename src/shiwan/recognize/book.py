@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from shiwan.base.problems import Problem, error, warning
 from shiwan.read.readers import Book
+from shiwan.recognize.exchange import recognize_exchange
 from shiwan.recognize.grid import Grid, is_number
 from shiwan.recognize.hits import Hit, distinct_by_col, distinct_by_row, find_hits
 from shiwan.recognize.model import FORM_SUMMARY, FORM_UNIT, META_SHEET, Context, Options, ParsedFile, ReturnIn
@@ -27,9 +28,14 @@ _NOT_A_RETURN = {"layout.no_period", "layout.no_measure_header", "layout.no_unit
 
 
 def recognize(book: Book, ctx: Context, opts: Options) -> ParsedFile:
-    """Every return in the workbook, with its figures and problems."""
+    """Every return in the workbook, with its figures and problems. An exchange file (shiwan's export,
+    a DHIS2 data value set) is told by its keys and read as data first (`exchange.py`)."""
+    exchanged = recognize_exchange(book, ctx, opts)
+    if exchanged is not None:
+        return exchanged
     out = ParsedFile()
     meta = template_meta(book)
+    out.source = meta.get("source", "")
     sheets = [s for s in book.sheets if not s.hidden and s.name != META_SHEET and s.height > 0]
     candidates = [(Grid(s), hits) for s in sheets for hits in [find_hits(s, ctx.catalog)] if hits]
     if not candidates:
@@ -44,6 +50,9 @@ def recognize(book: Book, ctx: Context, opts: Options) -> ParsedFile:
                 out.problems.append(warning("layout.sheet_skipped_other", sheet=grid.name))
         candidates = kept or candidates
     parsed = [(grid, *_parse_sheet(grid, hits, ctx, opts, meta)) for grid, hits in candidates]
+    for _grid, ret, _problems in parsed:
+        if ret is not None:
+            drop_not_given(ret, meta)
     any_return = any(ret is not None for _, ret, _ in parsed)
     for grid, ret, problems in parsed:
         if ret is not None:
@@ -109,13 +118,34 @@ def _summarise(out: ParsedFile, ctx: Context) -> None:
 
 
 def template_meta(book: Book) -> dict[str, str]:
-    """The hidden `_shiwan` sheet of a template: form, unit, period, catalog version."""
+    """The hidden `_shiwan` sheet of a template: form, unit, period, catalog version (and, in a return
+    that `shiwan send` wrote, its source and the cells it gives no figure for). A key on several rows
+    is their values joined by spaces."""
     for s in book.sheets:
         if s.name == META_SHEET:
-            meta = {}
+            meta: dict[str, str] = {}
             for row in s.rows:
                 if len(row) >= 2 and isinstance(row[0], str) and row[1] is not None:
                     v = row[1]
-                    meta[row[0].strip()] = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
+                    text = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
+                    key = row[0].strip()
+                    meta[key] = f"{meta[key]} {text}" if key in meta else text
             return meta
     return {}
+
+
+def drop_not_given(ret: ReturnIn, meta: dict[str, str]) -> None:
+    """The cells a sent return names as not given (`not_given`: the figure was never reported, so the
+    cell is blank and not a zero) give no figure; a figure left with no cell at all is dropped."""
+    cells = set(meta.get("not_given", "").split())
+    if not cells:
+        return
+    kept = []
+    for f in ret.figures:
+        if f.month_cell in cells:
+            f.month, f.month_cell = None, ""
+        if f.ytd_cell in cells:
+            f.ytd, f.ytd_cell = None, ""
+        if f.month_cell or f.ytd_cell:
+            kept.append(f)
+    ret.figures = kept

@@ -13,6 +13,7 @@ from datetime import date
 from shiwan.base.problems import HasProblems, Problem
 from shiwan.ref.catalog import Catalog
 from shiwan.ref.constants import CHANNEL_OWN
+from shiwan.ref.dhis2map import Dhis2Mapping
 from shiwan.ref.units import UnitTree
 
 META_SHEET = "_shiwan"
@@ -64,6 +65,7 @@ class ParsedFile(HasProblems):
     reporter_id: int | None = None
     period: str = ""
     submitted_on: date | None = None
+    source: str = ""  # what made the file, when it says: `shiwan send`, `shiwan export`, `DHIS2`
 
 
 @dataclass
@@ -75,6 +77,7 @@ class Options:
     measure: str | None = None  # ytd | month
     file_name: str = ""
     path_hint: str = ""  # the file's last folders and name, for telling namesakes apart
+    mapping: Dhis2Mapping | None = None  # codes of another system (DHIS2) for exchange files
 
 
 @dataclass

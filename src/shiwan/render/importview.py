@@ -74,6 +74,8 @@ def print_summary(results: list[FileResult], *, dry_run: bool, skipped: list[tup
     lines = []
     for r in results:
         name = Path(r.file).name if r.file else ""
+        if r.source:
+            lines.append(("i", name, t(f"source.{r.source}")))
         for p in r.errors:
             lines.append(("✗", p.place(name), p.message()))
         for p in r.warnings:

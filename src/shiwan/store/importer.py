@@ -61,6 +61,7 @@ class FileResult(HasProblems):
     submitted_on: str = ""
     unit_id: int | None = None  # the reporting unit (a code may name other units in other years)
     periods: list[str] = field(default_factory=list)  # a file of several month sheets names them all
+    source: str = ""  # what made the file, when it says (`shiwan send`, `shiwan export`, `DHIS2`)
     problems: list[Problem] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -69,7 +70,7 @@ class FileResult(HasProblems):
             "unit_name": self.unit_name, "period": self.period, "periods": self.periods or ([self.period] if self.period else []),
             "import_id": self.import_id,
             "new": self.new, "changed": self.changed, "unchanged": self.unchanged,
-            "submitted_on": self.submitted_on or None, "sha256": self.sha256,
+            "submitted_on": self.submitted_on or None, "source": self.source or None, "sha256": self.sha256,
             "errors": [_problem_json(p) for p in self.errors],
             "warnings": [_problem_json(p) for p in self.warnings],
         }
@@ -208,6 +209,7 @@ class Importer:
 
     def _describe(self, res: FileResult, parsed: ParsedFile) -> None:
         res.form = parsed.form
+        res.source = parsed.source
         if parsed.reporter_id is not None:
             u = self.units.unit(parsed.reporter_id)
             assert u is not None

@@ -9,14 +9,18 @@ from shiwan.ref.constants import CHANNEL_OWN
 from shiwan.ref.units import UnitTree
 from shiwan.store.db import in_clause
 
-EXPORT_COLUMNS = ("unit_code", "unit_name", "indicator", "period", "month", "ytd", "file", "sheet", "cell", "import_id")
+EXPORT_COLUMNS = ("unit_code", "unit_name", "indicator", "period", "month", "ytd", "channel", "file", "sheet", "cell",
+                  "import_id")
 
 
 def export_rows(db, period: str, unit: str | None = None) -> list[dict]:
     """One row per unit × indicator (breakdowns included) actually reported for `period` (a month, or
     every month of a quarter, half year or year). Where a county's figure came both from its own
     return and from its city's summary, its own return is the one shown. `ytd` holds the level for
-    stocks; `cell` is the 本年累计 (or level) cell, else the 本月 cell."""
+    stocks; `cell` is the 本年累计 (or level) cell, else the 本月 cell; `channel` says whether the unit
+    gave it itself (`own`) or its row in a parent's summary did (`summary`: for a unit with units under
+    it, its total), so that the file imports back onto the channel it came from. `_parent` (not
+    exported) marks a unit with units under it."""
     from shiwan.tally.report import resolve_scope, resolve_span
 
     tree = UnitTree.from_db(db)
@@ -46,10 +50,19 @@ def export_rows(db, period: str, unit: str | None = None) -> list[dict]:
         ind = cat.by_id[iid]
         rows.append({
             "unit_code": u.code, "unit_name": u.name, "indicator": ind.code, "period": p,
-            "month": _num(r[3], ind.decimals), "ytd": _num(r[4], ind.decimals), "file": r[9],
-            "sheet": r[5], "cell": r[7] or r[6], "import_id": r[8],
+            "month": _num(r[3], ind.decimals), "ytd": _num(r[4], ind.decimals),
+            "channel": "own" if r[2] == CHANNEL_OWN else "summary", "file": r[9],
+            "sheet": r[5], "cell": r[7] or r[6], "import_id": r[8], "_parent": bool(tree.at(p).children(uid)),
+            "_month_cell": r[6] or "", "_ytd_cell": r[7] or "",
         })
     return rows
+
+
+def submitted_on(db, unit_id: int, period: str) -> str:
+    """The 报出日期 of the unit's return for the month as stored (the latest import that gave one), or ''."""
+    row = db.one("SELECT MAX(submitted_on) FROM import_log WHERE unit_id = :u AND period = :p "
+                 "AND status IN ('imported', 'revised') AND submitted_on <> ''", {"u": unit_id, "p": period})
+    return (row[0] or "") if row else ""
 
 
 def _num(v: float | None, decimals: int) -> float | int | None:
@@ -60,6 +73,7 @@ def _num(v: float | None, decimals: int) -> float | int | None:
 
 def export_table(db, period: str, unit: str | None = None) -> Table:
     rows = export_rows(db, period, unit)
-    cols = [Column(k, t(f"export.{k}"), align="right" if k in ("month", "ytd", "import_id") else "left")
+    cols = [Column(k, t(f"export.{k}"), align="right" if k in ("month", "ytd", "import_id") else "left",
+                   fmt=(lambda v: t(f"history.channel.{v}")) if k == "channel" else None)
             for k in EXPORT_COLUMNS]
     return Table(cols, rows)

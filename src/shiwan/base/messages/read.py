@@ -25,6 +25,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                    "the file is damaged and could not be read (other files are not affected); ask the sender to open it in Excel or WPS, save it as .xlsx and send it again"),
     "read.convert": ("这是{format}格式的文件,本系统不直接读取;请用 Excel 或 WPS 打开、另存为 .xlsx 后再导入",
                      "this is a {format} file, which is not read directly; open it in Excel or WPS, save it as .xlsx, and import that"),
+    "read.json_error": ("JSON 文件第{line}行第{col}列格式有误;请让发送方重新导出", "the JSON file is malformed at line {line}, column {col}; ask the sender to export it again"),
     "read.csv_error": ("CSV 文件第{line}行格式有误(引号不配对?);请用 Excel 或 WPS 打开检查后另存", "the CSV file is malformed at line {line} (unbalanced quotes?); open it in Excel or WPS and save it again"),
     "read.workers_failed": ("无法启动读取文件的子进程({detail});没有导入任何文件。请检查 Python 环境后重试",
                             "could not start the reader processes ({detail}); nothing was imported. Check the Python installation and try again"),

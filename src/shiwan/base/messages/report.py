@@ -134,6 +134,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "export.period": ("期别", "period"),
     "export.month": ("本月", "month"),
     "export.ytd": ("本年累计/期末数", "year to date / level"),
+    "export.channel": ("来源渠道", "channel"),
     "export.file": ("来源文件", "source file"),
     "export.sheet": ("工作表", "sheet"),
     "export.cell": ("单元格", "cell"),
