@@ -125,6 +125,7 @@ def demo_db(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("demo") / "demo"
     result = CliRunner().invoke(app, ["demo", "--dir", str(folder)])
     assert result.exit_code == 0, result.output
+    (folder / "demo-output.txt").write_text(result.stdout, encoding="utf-8")  # what the demo printed
     return folder / "shiwan-demo.db"
 
 

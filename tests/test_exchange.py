@@ -20,18 +20,28 @@ PERIOD = "2003-06"
 
 
 @pytest.fixture
-def province(initialised_db, tmp_path):
-    """A second database, the province's, beside the city's (`cli`)."""
-    if PG:
-        from sqlalchemy.engine import make_url
+def new_database(initialised_db, tmp_path):
+    """More initialised databases beside the city's (`cli`): `new_database(name)` -> its Cli."""
+    made = []
 
-        url = new_pg_database(template=make_url(initialised_db).database)
-        yield Cli(url)
+    def make(name: str) -> Cli:
+        if PG:
+            from sqlalchemy.engine import make_url
+
+            made.append(new_pg_database(template=make_url(initialised_db).database))
+            return Cli(made[-1])
+        path = tmp_path / f"{name}.db"
+        shutil.copy(initialised_db, path)
+        return Cli(path)
+
+    yield make
+    for url in made:
         drop_pg_database(url)
-        return
-    path = tmp_path / "province.db"
-    shutil.copy(initialised_db, path)
-    yield Cli(path)
+
+
+@pytest.fixture
+def province(new_database) -> Cli:
+    return new_database("province")
 
 
 def county_template(cli: Cli, tmp_path, code: str, values: dict[tuple[str, str], float], name: str) -> object:
@@ -207,3 +217,244 @@ def test_a_json_file_of_another_kind_is_refused(cli, tmp_path):
     path.write_text('{"dataValues": [', encoding="utf-8")
     r, rows = cli.json("import", path, "--json")
     assert r.exit_code == 1 and rows[0]["errors"][0]["code"] == "read.json_error"
+
+
+# -- DHIS2 data value sets ------------------------------------------------------------------------------
+
+MONTH = "^[0-9]{4}(0[1-9]|1[0-2])$"
+ID_SCHEME = {"anyOf": [{"enum": ["uid", "code", "name", "UID", "CODE", "NAME"]}, {"pattern": "^(attribute|ATTRIBUTE):"}]}
+# The dataValueSet as the DHIS2 Web API documents it (developer manual, "Data values": sending data
+# values, bulks of data values, import parameters and identifier schemes): a set's dataSet,
+# completeDate, period, orgUnit and attributeOptionCombo, inherited by values that do not give their
+# own; each value's dataElement, categoryOptionCombo, value (text) and its optional bookkeeping.
+DATA_VALUE_SET = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["dataValues"],
+    "properties": {
+        "dataSet": {"type": "string", "minLength": 1},
+        "completeDate": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}"},
+        "period": {"type": "string", "pattern": MONTH},
+        "orgUnit": {"type": "string", "minLength": 1},
+        "attributeOptionCombo": {"type": "string", "minLength": 1},
+        "idScheme": ID_SCHEME, "dataElementIdScheme": ID_SCHEME, "orgUnitIdScheme": ID_SCHEME,
+        "categoryOptionComboIdScheme": ID_SCHEME, "dataSetIdScheme": ID_SCHEME,
+        "dataValues": {"type": "array", "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["dataElement", "value"],
+            "properties": {
+                "dataElement": {"type": "string", "minLength": 1},
+                "period": {"type": "string", "pattern": MONTH},
+                "orgUnit": {"type": "string", "minLength": 1},
+                "categoryOptionCombo": {"type": "string", "minLength": 1},
+                "attributeOptionCombo": {"type": "string", "minLength": 1},
+                "value": {"type": "string"},
+                "storedBy": {"type": "string"}, "created": {"type": "string"}, "lastUpdated": {"type": "string"},
+                "comment": {"type": "string"}, "followup": {"type": "boolean"}, "deleted": {"type": "boolean"},
+            },
+        }},
+    },
+    # a value takes its period and orgUnit from itself or from the set
+    "allOf": [
+        {"anyOf": [{"required": ["period"]}, {"properties": {"dataValues": {"items": {"required": ["period"]}}}}]},
+        {"anyOf": [{"required": ["orgUnit"]}, {"properties": {"dataValues": {"items": {"required": ["orgUnit"]}}}}]},
+    ],
+}
+
+
+def test_the_schema_refuses_what_dhis2_would():
+    import jsonschema
+
+    good = {"period": "200306", "orgUnit": "ou", "dataValues": [{"dataElement": "de", "value": "1"}]}
+    jsonschema.validate(good, DATA_VALUE_SET)
+    for bad in ({"dataValues": [{"dataElement": "de", "value": "1"}]},  # no period, no orgUnit
+                {**good, "period": "2003-06"}, {**good, "dataValues": [{"dataElement": "de", "value": 1}]},
+                {**good, "dataValues": [{"dataElement": "de", "value": "1", "colour": "red"}]}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, DATA_VALUE_SET)
+
+
+@pytest.fixture
+def sent(city, province, tmp_path) -> Cli:
+    """The province's database, holding 双鸭山市's summary as sent on 2003-07-04."""
+    r = province("import", send(city, tmp_path, "--unit", "230500", "--date", "2003-07-04"))
+    assert r.exit_code == 0, r.output
+    return province
+
+
+def test_dhis2_json_is_a_data_value_set(sent, tmp_path):
+    import jsonschema
+
+    out = tmp_path / "dvs.json"
+    assert sent("export", "--period", PERIOD, "--unit", "230500", "--format", "dhis2-json", "-o", out).exit_code == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    jsonschema.validate(doc, DATA_VALUE_SET)
+    assert (doc["period"], doc["orgUnit"], doc["completeDate"], doc["idScheme"]) == ("200306", "230500", "2003-07-04", "code")
+    values = {(v["orgUnit"], v["dataElement"], v.get("categoryOptionCombo", "")): v for v in doc["dataValues"]}
+    assert values[("230503", "reemployed_ytd", "")]["value"] == "40"
+    assert values[("230503", "reemployed_ytd", "female")]["value"] == "18"
+    assert ("230503", "reemployed", "") not in values  # its 本月 was never reported
+    assert values[("230500", "fund_amount", "")]["value"] == "1.25"
+    assert values[("230500", "bases", "")]["value"] == "2"
+    assert values[("230502", "trained", "female")]["comment"].startswith("sent.xlsx › 市汇总表 › ")
+
+
+@pytest.mark.parametrize("fmt", ["dhis2-json", "dhis2-csv"])
+def test_dhis2_files_import_back_whole(sent, new_database, tmp_path, fmt):
+    out = tmp_path / ("dvs.json" if fmt == "dhis2-json" else "dvs.csv")
+    assert sent("export", "--period", PERIOD, "--unit", "230500", "--format", fmt, "-o", out).exit_code == 0
+    # into the database it came from: nothing changes
+    res = sent.json("import", out, "--json")[1][0]
+    assert (res["status"], res["source"], res["changed"], res["new"]) == ("unchanged", "DHIS2", 0, 0), res
+    # into another: the same figures, 本级 its own and the counties as the sending city's rows
+    other = new_database("other")
+    res = other.json("import", out, "--json")[1][0]
+    assert res["status"] == "imported" and res["unit_code"] == "230500", res
+    assert figures(other.db) == figures(sent.db)
+    if fmt == "dhis2-json":
+        assert res["submitted_on"] == "2003-07-04"
+
+
+def write_mapping(path, catalog: Catalog, units: list[str], *, drop: str | None = None) -> None:
+    """A mapping of every indicator and breakdown, and of `units`, to made-up DHIS2 ids; `drop`
+    leaves one code out."""
+    if path.suffix == ".csv":
+        lines = ["type,code,measure,id", "dataSet,,,pBOMPrpg1QX"]
+        lines += [f"orgUnit,{u},,OU{u}" for u in units if u != drop]
+        for ind in catalog.indicators:
+            for ms in (("month", "ytd") if ind.kind == "flow" else ("level",)):
+                lines.append(f"dataElement,{ind.code},{ms},DE{ind.sort_order:03d}{ms[0]}")
+        lines += [f"categoryOptionCombo,{b.code},,CC{b.code.split('.')[1]}" for b in catalog.breakdowns if b.code != drop]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return
+    lines = ['dataSet = "pBOMPrpg1QX"', "[orgUnit]"] + [f'"{u}" = "OU{u}"' for u in units if u != drop]
+    lines.append("[categoryOptionCombo]")
+    lines += [f'"{b.code}" = "CC{b.code.split(".")[1]}"' for b in catalog.breakdowns if b.code != drop]
+    for ind in catalog.indicators:
+        lines.append(f"[dataElement.{ind.code}]")
+        for ms in (("month", "ytd") if ind.kind == "flow" else ("level",)):
+            lines.append(f'{ms} = "DE{ind.sort_order:03d}{ms[0]}"')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("ext", ["toml", "csv"])
+def test_a_mapping_names_the_other_systems_codes_both_ways(sent, new_database, tmp_path, ext):
+    import jsonschema
+
+    with open_db(str(sent.db)) as db:
+        cat = Catalog.from_db(db)
+    mapping = tmp_path / f"m.{ext}"
+    write_mapping(mapping, cat, ["230500", "230502", "230503"])
+    out = tmp_path / "dvs.json"
+    r = sent("export", "--period", PERIOD, "--unit", "230500", "--format", "dhis2-json", "--mapping", mapping, "-o", out)
+    assert r.exit_code == 0, r.output
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    jsonschema.validate(doc, DATA_VALUE_SET)
+    assert doc["dataSet"] == "pBOMPrpg1QX" and doc["orgUnit"] == "OU230500" and "idScheme" not in doc
+    assert {v["orgUnit"] for v in doc["dataValues"]} == {"OU230500", "OU230502", "OU230503"}
+    assert {v.get("categoryOptionCombo") for v in doc["dataValues"]} == {None, "CCfemale", "CCage4050",
+                                                                       "CCzero_job_family"}
+    other = new_database("other")
+    res = other.json("import", out, "--json", "--mapping", mapping)[1][0]
+    assert res["status"] == "imported", res
+    assert figures(other.db) == figures(sent.db)
+    # without the mapping the ids mean nothing here: every one is named
+    r, rows = other.json("import", out, "--json")
+    assert r.exit_code == 1 and rows[0]["errors"][0]["code"] == "exchange.unmapped"
+
+
+def test_a_code_the_mapping_lacks_is_named_and_nothing_is_written(sent, tmp_path):
+    with open_db(str(sent.db)) as db:
+        cat = Catalog.from_db(db)
+    mapping = tmp_path / "m.toml"
+    write_mapping(mapping, cat, ["230500", "230502", "230503"], drop="230503")
+    out = tmp_path / "dvs.csv"
+    r = sent("export", "--period", PERIOD, "--format", "dhis2-csv", "--mapping", mapping, "-o", out)
+    assert r.exit_code == 1 and "m.toml" in r.output and "230503" in r.output and "岭东区" in r.output
+    assert not out.exists()
+    write_mapping(mapping, cat, ["230500", "230502", "230503"], drop="trained.female")
+    r = sent("export", "--period", PERIOD, "--format", "dhis2-csv", "--mapping", mapping, "-o", out)
+    assert r.exit_code == 1 and "trained.female" in r.output
+    assert sent("export", "--period", PERIOD, "--mapping", mapping).exit_code == 2  # a mapping is for DHIS2 only
+
+
+def test_a_dhis2_value_that_cannot_be_read_is_named_by_its_line_and_field(cli, tmp_path):
+    path = tmp_path / "dvs.json"
+    path.write_text(json.dumps({"orgUnit": "230502", "dataValues": [
+        {"dataElement": "reemployed", "period": "200306", "value": "12"},
+        {"dataElement": "no_such_element", "period": "200306", "value": "1"},
+        {"dataElement": "reemployed_ytd", "period": "2003Q2", "value": "30"},
+        {"dataElement": "trained", "period": "200306", "categoryOptionCombo": "men", "value": "3"},
+        {"dataElement": "bases", "period": "200306", "value": "1.5"},
+    ]}), encoding="utf-8")
+    r, rows = cli.json("import", path, "--json")
+    assert r.exit_code == 1 and rows[0]["status"] == "rejected"
+    assert [(e["sheet"], e["cell"], e["code"]) for e in rows[0]["errors"]] == [
+        ("dataValues", "2:dataElement", "exchange.unmapped"), ("dataValues", "3:period", "exchange.dhis2_period"),
+        ("dataValues", "4:categoryOptionCombo", "exchange.unmapped_combo"), ("dataValues", "5:value", "value.fraction")]
+    text = cli("import", path).stdout
+    assert "dvs.json › dataValues › 2:dataElement" in text and "no_such_element" in text
+    assert query(cli.db, "SELECT COUNT(*) FROM figure") == [(0,)]
+
+
+@pytest.mark.parametrize("name,text,where", [
+    ("m.csv", "type,code,measure,id\norgUnit,230500,,OU1\nplace,230502,,OU2\n", "m.csv › 3 › type"),
+    ("m.csv", "type,code,measure,id\ndataElement,bases,month,DE1\n", "m.csv › 2 › measure"),
+    ("m.csv", "type,code,measure,id\norgUnit,999999,,OU1\n", "m.csv › 2 › code"),
+    ("m.csv", "code,id\n230500,OU1\n", "m.csv › 1"),
+    ("m.toml", '[dataElement.nothing]\nmonth = "DE1"\n', "m.toml › dataElement.nothing.month › code"),
+    ("m.toml", '[orgUnit]\n"230500" = "OU1"\n"230502" = "OU1"\n', "m.toml"),
+])
+def test_a_mapping_file_that_cannot_be_used_is_named_by_line_and_field(cli, tmp_path, name, text, where):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    r = cli("export", "--period", PERIOD, "--format", "dhis2-json", "--mapping", path)
+    assert r.exit_code == 1 and where in r.output, r.output
+    r = cli("import", tmp_path / "nothing.json", "--mapping", path)
+    assert r.exit_code == 1 and where in r.output, r.output
+
+
+# -- the demo's end: a city's office sends its June summary ----------------------------------------------
+
+
+def test_the_demo_ends_with_a_city_sending_its_june_summary_unchanged(demo_db):
+    text = (demo_db.parent / "demo-output.txt").read_text(encoding="utf-8")
+    tail = text[text.index("鹤岗市也用 shiwan"):]
+    assert "鹤岗市_2003-06_汇总表.xlsx" in tail and "shiwan send" in tail
+    line = next(x for x in tail.splitlines() if x.strip().startswith(str(demo_db.parent / "city")))
+    assert "无变化" in line and "鹤岗市" in line
+    assert "0 个修订、1 个无变化" in tail
+    wb = openpyxl.load_workbook(demo_db.parent / "city" / "鹤岗市_2003-06_汇总表.xlsx")
+    assert wb["_shiwan"]["B1"].value == "city" and wb["_shiwan"]["B2"].value == "230400"
+
+
+def test_the_chain_says_what_differs(cli, new_database, tmp_path):
+    from datetime import date
+    from types import SimpleNamespace
+
+    from shiwan.demo.chain import run_chain
+    from shiwan.ref.units import UnitTree
+
+    from helpers import city_summary
+
+    held = city_summary(tmp_path / "鹤岗.xlsx", [("市本级", 5, 45, 0, 0), ("向阳区", 3, 30, 0, 0)])
+    assert cli("import", held).exit_code == 0
+    city_db = new_database("city").db
+    with open_db(str(cli.db)) as db:
+        cat = Catalog.from_db(db)
+        hegang = UnitTree.from_db(db).at(PERIOD).by_code["230400"]
+        units = [hegang, *UnitTree.from_db(db).at(PERIOD).children(hegang.id)]
+        figs = {(u.code, PERIOD): {"reemployed": (5.0, 45.0), "trained": (0.0, 0.0)} for u in units}
+        figs[("230402", PERIOD)] = {"reemployed": (3.0, 31.0), "trained": (0.0, 0.0)}  # not what the province holds
+        sim = SimpleNamespace(figures=figs, submitted={("230400", PERIOD): date(2003, 7, 4)}, missing=set())
+        inds = [cat.by_code["reemployed"], cat.by_code["trained"]]
+        import io
+
+        out = io.StringIO()
+        status = run_chain(db, city_db, tmp_path / "city", sim, inds, PERIOD, out)
+    assert status == "revised"
+    text = out.getvalue()
+    line = next(x for x in text.splitlines() if x.startswith("向阳区") and "实现再就业人数" in x)
+    assert line.split()[3:7] == ["3", "31", "3", "30"], line  # 本月, 本年累计 sent; those the province held
