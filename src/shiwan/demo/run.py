@@ -34,10 +34,6 @@ COUNTY_RETURN_CITY = "230500"  # 双鸭山市: its counties send their own retur
 def run_demo(directory: Path, *, months: int = 6, seed: int = 2003, out=None) -> int:
     from rich.console import Console
 
-    from shiwan.imports import collect_files, import_files
-    from shiwan.recognize import Options
-    from shiwan.render.importview import print_summary
-    from shiwan.render.output import is_terminal
     from shiwan.render.report import write_report
     from shiwan.reports import progress_report
     from shiwan.store.db import open_db
@@ -65,22 +61,7 @@ def run_demo(directory: Path, *, months: int = 6, seed: int = 2003, out=None) ->
     try:
         files, sim, inds = write_returns(db, returns, months=months, seed=seed)
         err.print(t("demo.written", n=len(files), months=months))
-        found = collect_files([str(returns)])
-        progress = None
-        if is_terminal(sys.stderr):
-            from shiwan.render.importview import ImportProgress
-
-            progress = ImportProgress(len(found.files), False)
-        try:
-            results = import_files(db, found.files, Options(), progress=progress.update if progress else None)
-        finally:
-            if progress:
-                progress.stop()
-        rejected = [r for r in results if r.status == "rejected"]
-        if rejected:
-            print_summary(rejected, dry_run=False, stream=out)
-        counts = {s: sum(1 for r in results if r.status == s) for s in ("imported", "revised", "unchanged", "rejected")}
-        err.print(t("import.totals", **counts, figures=sum(r.new + r.changed for r in results)))
+        rejected = _import_returns(db, returns, out, err)
         report = progress_report(db, period=periods.make(YEAR, months))
         write_report(report, "table", stream=out)
         # the 目标考核 as it stands: scores only (the breakdown is `report assessment`)
@@ -94,6 +75,29 @@ def run_demo(directory: Path, *, months: int = 6, seed: int = 2003, out=None) ->
         db.close()
     err.print(t("demo.next", db=str(db_path), period=periods.make(YEAR, months), folder=str(returns), city_db=str(city_db)))
     return 1 if rejected else 0
+
+
+def _import_returns(db, returns: Path, out, err) -> int:
+    """Import the folder as `shiwan import` does (a progress bar on a terminal); the files refused are
+    shown, and their number returned."""
+    from shiwan.imports import collect_files, import_files
+    from shiwan.recognize import Options
+    from shiwan.render.importview import ImportProgress, print_summary
+    from shiwan.render.output import is_terminal
+
+    found = collect_files([str(returns)])
+    progress = ImportProgress(len(found.files), False) if is_terminal(sys.stderr) else None
+    try:
+        results = import_files(db, found.files, Options(), progress=progress.update if progress else None)
+    finally:
+        if progress:
+            progress.stop()
+    rejected = [r for r in results if r.status == "rejected"]
+    if rejected:
+        print_summary(rejected, dry_run=False, stream=out)
+    counts = {s: sum(1 for r in results if r.status == s) for s in ("imported", "revised", "unchanged", "rejected")}
+    err.print(t("import.totals", **counts, figures=sum(r.new + r.changed for r in results)))
+    return len(rejected)
 
 
 def write_returns(db, folder: Path, *, months: int, seed: int) -> tuple[list[Path], Simulation, list[IndicatorDef]]:
