@@ -168,6 +168,21 @@ def test_nothing_to_send_is_said(city, tmp_path):
     assert city("send", "--period", PERIOD, "--date", "7月4日").exit_code == 2
 
 
+def test_a_province_sends_its_cities_totals_and_the_form_stays_chinese(sent, new_database, tmp_path):
+    out = tmp_path / "province.xlsx"
+    r = sent("send", "--period", PERIOD, "--unit", "230000", "-o", out, lang="en")  # the clerk reads English
+    assert r.exit_code == 0 and "written to" in r.output, r.output
+    assert openpyxl.load_workbook(out).worksheets[0]["B6"].value == "合计"  # the official form, in Chinese
+    nation = new_database("nation")
+    res = nation.json("import", out, "--json")[1][0]
+    assert (res["status"], res["unit_code"]) == ("imported", "230000"), res
+    got = figures(nation.db)
+    # 双鸭山市's row is what it and its counties reported, added up; 岭东区 gave no 本月, so the sum has none
+    assert got[("230500", "reemployed", 1)] == (None, 130.0)
+    assert got[("230500", "trained", 1)] == (7.0, 40.0)
+    assert {u for u, _i, _c in got} == {"230500"}  # 省本级 and the other cities: 未报
+
+
 # -- shiwan's own export, read back ----------------------------------------------------------------------
 
 
@@ -458,3 +473,22 @@ def test_the_chain_says_what_differs(cli, new_database, tmp_path):
     text = out.getvalue()
     line = next(x for x in text.splitlines() if x.startswith("向阳区") and "实现再就业人数" in x)
     assert line.split()[3:7] == ["3", "31", "3", "30"], line  # 本月, 本年累计 sent; those the province held
+
+
+def test_the_demo_imports_with_a_progress_bar_on_a_terminal(cli, tmp_path, monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    import shiwan.render.output as output
+    from shiwan.demo.run import _import_returns
+
+    from helpers import city_summary
+
+    monkeypatch.setattr(output, "is_terminal", lambda stream=None: True)
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    city_summary(folder / "鹤岗.xlsx", [("市本级", 5, 45, 0, 0)])
+    with open_db(str(cli.db)) as db:
+        assert _import_returns(db, folder, io.StringIO(), Console(file=io.StringIO())) == 0
+    assert query(cli.db, "SELECT status FROM import_log") == [("imported",)]

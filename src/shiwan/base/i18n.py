@@ -8,6 +8,8 @@ parameters and only the edge (CLI, report writers) renders them.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 LANGS = ("zh", "en")
 _lang: str | None = None
@@ -16,6 +18,19 @@ _lang: str | None = None
 def set_lang(lang: str | None) -> None:
     global _lang
     _lang = normalize_lang(lang) if lang else None
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Messages in `lang` for a while (a return sent to another office is written in Chinese, whatever
+    the clerk reads)."""
+    global _lang
+    saved = _lang
+    _lang = lang
+    try:
+        yield
+    finally:
+        _lang = saved
 
 
 def normalize_lang(value: str) -> str:

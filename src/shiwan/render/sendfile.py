@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from shiwan.base.i18n import t
+from shiwan.base.i18n import speaking, t
 from shiwan.read.readers import cell_name, parse_cell_name
 from shiwan.recognize import META_SHEET
 from shiwan.ref.catalog import Catalog
@@ -30,7 +30,13 @@ SOURCE_COLUMNS = ("cell_month", "cell_ytd", "unit_code", "indicator", "channel",
 
 
 def write_send(db, out: Outgoing, output: Path, submitted: date) -> Path:
-    """Write `out` to `output` (.xlsx); the 报出日期 is `submitted`."""
+    """Write `out` to `output` (.xlsx); the 报出日期 is `submitted`. The return is the official form, in
+    Chinese whatever language the clerk reads, so that the office it goes to reads it back."""
+    with speaking("zh"):
+        return _write(db, out, output, submitted)
+
+
+def _write(db, out: Outgoing, output: Path, submitted: date) -> Path:
     tree = UnitTree.from_db(db).at(out.period)
     cat = Catalog.from_db(db)
     wb = build_template(db, tree, cat, out.form, out.unit, out.period)
