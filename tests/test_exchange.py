@@ -208,6 +208,18 @@ def test_an_export_imports_back_unchanged_and_moves_to_another_database(city, pr
     assert cell and cell[0][0].endswith(":ytd")
 
 
+def test_an_export_opened_and_saved_in_excel_still_reads_back(city, tmp_path):
+    import csv
+
+    out = tmp_path / "e.csv"
+    assert city("export", "--period", PERIOD, "-o", out).exit_code == 0
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    numeric = {rows[0].index("month"), rows[0].index("ytd"), rows[0].index("import_id")}
+    typed = [rows[0]] + [[(float(v) if v and i in numeric else v or None) for i, v in enumerate(r)] for r in rows[1:]]
+    res = city.json("import", sheet_rows(typed, tmp_path / "e.xlsx"), "--json")[1][0]
+    assert (res["status"], res["source"], res["unchanged"]) == ("unchanged", "shiwan export", len(rows) - 1), res
+
+
 def test_a_bad_line_of_an_export_is_refused_with_its_line_and_field(city, tmp_path):
     out = tmp_path / "e.csv"
     assert city("export", "--period", PERIOD, "-o", out).exit_code == 0

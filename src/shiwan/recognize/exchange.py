@@ -28,7 +28,7 @@ from shiwan.ref import periods
 from shiwan.ref.constants import CHANNEL_OWN, CHANNEL_SUMMARY
 from shiwan.ref.dhis2map import DEFAULT_COMBOS, Dhis2Mapping, own_codes
 from shiwan.ref.text import normalize_unit_name
-from shiwan.ref.units import UnitRec, UnitTree
+from shiwan.ref.units import UnitRec
 
 FORM_EXCHANGE = "exchange"
 SOURCE_EXPORT = "shiwan export"
@@ -84,9 +84,10 @@ def _records(book: Book, opts: Options) -> Records | None:
             rows = [(n, r if isinstance(r, dict) else {}) for n, r in enumerate(doc["dataValues"], 1)]
             return Records(SOURCE_DHIS2, "dataValues", rows, {k: doc.get(k) for k in (*SET_KEYS, "completeDate")})
         return None
-    if book.format != "csv" or not book.sheets or not book.sheets[0].rows:
+    sheets = [s for s in book.sheets if not s.hidden and s.rows]  # a CSV, or one opened and saved in Excel
+    if not sheets:
         return None
-    sheet = book.sheets[0]
+    sheet = sheets[0]
     header = [str(v or "").strip().lstrip("\ufeff") for v in sheet.rows[0]]
     lines = [(n, row) for n, row in enumerate(sheet.rows[1:], 2) if any(v not in (None, "") for v in row)]
     if set(header) >= EXPORT_KEYS:
@@ -201,7 +202,7 @@ class _ExportReader(_Reader):
                 self.figs.put(period, u.id, code, channel, slot, v, f"{line}:{slot}")
 
     def _reporter(self, period: str, figs: list[FigureIn]) -> int:
-        return lowest_common_unit(self.ctx.units.at(period), {f.unit_id for f in figs})
+        return self.ctx.units.at(period).lowest_common({f.unit_id for f in figs}).id
 
 
 class _Dhis2Reader(_Reader):
@@ -236,7 +237,7 @@ class _Dhis2Reader(_Reader):
             u = self.ctx.units.find(code, period) if code else None
             if u is not None:
                 return u.id
-        return lowest_common_unit(self.ctx.units.at(period), {x[1].id for x in kept if x[0] == period})
+        return self.ctx.units.at(period).lowest_common({x[1].id for x in kept if x[0] == period}).id
 
     def _value(self, line: int, rec: dict[str, Any]) -> tuple[str, UnitRec, str, str, float, str] | None:
         if str(rec.get("deleted", "")).strip().lower() == "true":
@@ -288,21 +289,6 @@ def _dhis2_period(text: str) -> str | None:
     if len(text) != 6 or not text.isdigit() or not 1 <= int(text[4:]) <= 12:
         return None
     return f"{text[:4]}-{text[4:]}"
-
-
-def lowest_common_unit(view: UnitTree, unit_ids: set[int]) -> int:
-    """The lowest unit whose subtree holds every unit of `unit_ids` (one of them, when one holds the rest)."""
-    paths = []
-    for uid in unit_ids:
-        u = view.by_id[uid]
-        paths.append([u.id, *(a.id for a in view.ancestors(u))][::-1])  # root first
-    common = paths[0]
-    for p in paths[1:]:
-        n = 0
-        while n < min(len(common), len(p)) and common[n] == p[n]:
-            n += 1
-        common = common[:n]
-    return common[-1] if common else paths[0][-1]
 
 
 def _finish(found: Records, returns: list[ReturnIn], problems: list[Problem]) -> ParsedFile:

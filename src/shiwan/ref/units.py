@@ -246,6 +246,18 @@ class UnitTree:
     def depth(self, unit: UnitRec) -> int:
         return len(self.ancestors(unit))
 
+    def lowest_common(self, unit_ids) -> UnitRec:
+        """The lowest unit whose subtree holds every unit of `unit_ids` (one of them, when it holds the
+        rest; a root when they lie under different roots, the first one's)."""
+        paths = [[a.id for a in reversed(self.ancestors(self.by_id[i]))] + [i] for i in unit_ids]
+        common = paths[0]
+        for p in paths[1:]:
+            n = 0
+            while n < min(len(common), len(p)) and common[n] == p[n]:
+                n += 1
+            common = common[:n]
+        return self.by_id[common[-1] if common else paths[0][0]]
+
     def top(self) -> UnitRec | None:
         """The unit reports start from by default: the single root (a province, or the country)."""
         roots = self.roots()

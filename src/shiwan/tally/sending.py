@@ -70,7 +70,7 @@ def outgoing(db, period: str, unit: str | None = None) -> Outgoing:
     tree = UnitTree.from_db(db)
     cat = Catalog.from_db(db)
     view = tree.at(period)
-    u = resolve_scope(tree, unit, period) if unit else _default_unit(db, view, period)
+    u = resolve_scope(tree, unit, period) if unit else _default_unit(db, view, cat, period)
     stored = _stored(db, view, cat, u, period)
     children = view.children(u.id)
     if not children:
@@ -83,20 +83,14 @@ def outgoing(db, period: str, unit: str | None = None) -> Outgoing:
     return Outgoing(u, period, "city" if children else "county", rows)
 
 
-def _default_unit(db, view: UnitTree, period: str) -> UnitRec:
+def _default_unit(db, view: UnitTree, cat: Catalog, period: str) -> UnitRec:
     """The lowest unit under which every figure of the month lies: the city in a city's database."""
-    ids = [r[0] for r in db.all("SELECT DISTINCT unit_id FROM figure WHERE period = :p", {"p": period})
-           if r[0] in view.by_id]
+    clause, params = in_clause("i", sorted(i for i in cat.by_id))  # by indicator and period: the index serves it
+    ids = [r[0] for r in db.all(f"SELECT DISTINCT unit_id FROM figure WHERE indicator_id IN {clause} AND period = :p",
+                                {**params, "p": period}) if r[0] in view.by_id]
     if not ids:
         raise UserError("send.no_unit", period=period, exit_code=2)
-    paths = [[a.id for a in reversed(view.ancestors(view.by_id[i]))] + [i] for i in ids]
-    common = paths[0]
-    for p in paths[1:]:
-        n = 0
-        while n < min(len(common), len(p)) and common[n] == p[n]:
-            n += 1
-        common = common[:n]
-    return view.by_id[common[-1]] if common else view.by_id[ids[0]]
+    return view.lowest_common(ids)
 
 
 def _stored(db, view: UnitTree, cat: Catalog, u: UnitRec, period: str) -> Stored:

@@ -48,7 +48,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "source.shiwan send": ("由运行 shiwan 的单位报出的报表(shiwan send)", "a return sent by an office that runs shiwan (shiwan send)"),
     "source.shiwan export": ("本系统导出的数据", "shiwan's own export"),
     "source.DHIS2": ("DHIS2 数据值集", "a DHIS2 data value set"),
-    "import.source_line": ("{file}:{source}", "{file}: {source}"),
     "export.mapping_needs_dhis2": ("--mapping 只用于 --format dhis2-json 或 dhis2-csv", "--mapping goes with --format dhis2-json or dhis2-csv"),
     # -- send -------------------------------------------------------------------------------------------------
     "send.nothing": ("库中没有 {unit} {period} 的任何数字,无法报出", "nothing is stored for {unit} in {period}: there is nothing to send"),
@@ -58,7 +57,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "written to {path}: {unit} {period} {form}, {units} units ({missing} not reported), {figures} figures"),
     "send.note": ("说明:本表由shiwan根据已收到的报表生成;“未报”为本期未报送的单位,空白格为未报的数字(不是零)。",
                   "说明: made by shiwan from the returns received; 未报 marks a unit that did not report, a blank cell a figure not reported (not a zero)."),
-    "send.sum_of": ("{n} 个单位之和", "sum of {n} units"),
     "demo.chain": ("{city}也用 shiwan:它的各县(区)报表导入市库,报出 {period} 汇总表 {file},省库导入的结果:",
                    "{city} runs shiwan too: its counties' returns go into the city's database, it sends its {period} summary {file}, and the province imports it:"),
 }
