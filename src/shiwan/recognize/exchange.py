@@ -262,6 +262,9 @@ class _Dhis2Reader(_Reader):
             return None
         code, slot = figure
         ok, v = self.value(rec.get("value", ""), code, line, "value")
+        if ok and v is None:
+            self.problems.append(warning("exchange.no_value", sheet=self.sheet, cell=f"{line}:value",
+                                         indicator=self.ctx.catalog.by_code[code].name))
         if not ok or v is None:
             return None
         return period, u, code, slot, v, f"{line}:value"
