@@ -136,6 +136,17 @@ def test_the_sent_file_is_the_standard_summary_with_its_sources(city, tmp_path):
     assert (src[head.index("file")], src[head.index("ytd_cell")], src[head.index("channel")]) == ("岭东区.xlsx", "D5", "own")
 
 
+def test_a_figure_typed_into_a_cell_not_given_is_read(city, province, tmp_path):
+    sent = send(city, tmp_path, "--unit", "230500")
+    ws = openpyxl.load_workbook(sent).worksheets[0]
+    row = next(r for r in range(6, 16) if ws.cell(r, 2).value == "岭东区")
+    assert ws.cell(row, 3).protection.locked  # a sent return is final
+    fill(sent, {f"C{row}": 4, "C6": 19})  # the province's clerk, told on the phone, writes 岭东区's 本月 in
+    r = province("import", sent)
+    assert r.exit_code == 0, r.output
+    assert figures(province.db)[("230503", "reemployed", 1)] == (4.0, 40.0)
+
+
 def test_the_province_reconciles_the_summary_with_a_county_return_it_holds(city, province, tmp_path):
     # the province already has 尖山区's own return, with another 本年累计
     own = county_template(province, tmp_path, "230502", {("reemployed", "month"): 10, ("reemployed", "ytd"): 66},

@@ -20,9 +20,11 @@ MappingOpt = Annotated[Path | None, typer.Option("--mapping", help=h(
     "shiwan's own codes without one"))]
 
 
-@app.command(help=h("报出:按标准模板写出某单位某月的上报报表(市:本级及各县(区)汇总表;县:本单位月报),数字取自本库,注明来源;未报单位标“未报”",
+@app.command(help=h("报出:从本库按标准模板写出上报的报表(市:本级及各县(区)的汇总表;县:本单位月报),注明每个数字的来源,未报的单位标“未报”",
                     "send: write the unit's return for a month on the standard template (a city: its summary of 本级 and every county; "
-                    "a county: its own return) from the figures stored here, each with its source; units that did not report marked 未报"))
+                    "a county: its own return) from the figures stored here, each with its source; units that did not report marked 未报"),
+             short_help=h("报出:从本库写出上报的汇总表或月报(标准模板,注明来源,未报标“未报”)",
+                          "send: the return for the level above, written from this database"))
 def send(
     period: Annotated[str, typer.Option("--period", help=h("期别 YYYY-MM", "period YYYY-MM"))],
     unit: Annotated[str | None, typer.Option("--unit", help=h("报出单位代码(默认:本月所有数字所属的最低一级单位)",

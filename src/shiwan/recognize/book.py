@@ -136,15 +136,16 @@ def template_meta(book: Book) -> dict[str, str]:
 
 def drop_not_given(ret: ReturnIn, meta: dict[str, str]) -> None:
     """The cells a sent return names as not given (`not_given`: the figure was never reported, so the
-    cell is blank and not a zero) give no figure; a figure left with no cell at all is dropped."""
+    cell is blank and not a zero) give no figure — unless a number was typed into one after all; a
+    figure left with no cell at all is dropped."""
     cells = set(meta.get("not_given", "").split())
     if not cells:
         return
     kept = []
     for f in ret.figures:
-        if f.month_cell in cells:
+        if f.month_cell in cells and not f.month:
             f.month, f.month_cell = None, ""
-        if f.ytd_cell in cells:
+        if f.ytd_cell in cells and not f.ytd:
             f.ytd, f.ytd_cell = None, ""
         if f.month_cell or f.ytd_cell:
             kept.append(f)

@@ -64,6 +64,7 @@ def _write(db, out: Outgoing, output: Path, submitted: date) -> Path:
                 sources += _sources(row, ind.code, fig, cells, key, ind.kind)
     if out.form == "city":
         _totals(ws, cat, cells, out.rows)
+    _lock(ws, cells.values())
     _footer(ws, submitted)
     _meta(wb[META_SHEET], submitted, not_given)
     _sources_sheet(wb, sources)
@@ -106,6 +107,15 @@ def _totals(ws, cat: Catalog, cells: dict, rows: list[SentRow]) -> None:
     for ref in decimals:
         v = sums.get(ref)
         ws[ref] = None if v is None else (round(v, decimals[ref]) if decimals[ref] else int(round(v)))
+
+
+def _lock(ws, refs) -> None:
+    """A sent return is final: its figure cells are locked like the rest (the sender sends a corrected
+    file rather than the receiver editing this one)."""
+    from openpyxl.styles import Protection
+
+    for ref in refs:
+        ws[ref].protection = Protection(locked=True)
 
 
 def _footer(ws, submitted: date) -> None:
