@@ -147,6 +147,15 @@ def test_a_figure_typed_into_a_cell_not_given_is_read(city, province, tmp_path):
     assert figures(province.db)[("230503", "reemployed", 1)] == (4.0, 40.0)
 
 
+def test_a_source_named_like_a_formula_stays_text(cli, tmp_path):
+    path = county_template(cli, tmp_path, "230502", {("reemployed", "month"): 1, ("reemployed", "ytd"): 2}, "=1+1")
+    assert cli("import", path).exit_code == 0
+    sent = send(cli, tmp_path, "--unit", "230500")
+    sheet = openpyxl.load_workbook(sent)["_shiwan_sources"]
+    files = {c.value for c in sheet["G"][1:]}
+    assert files == {"=1+1.xlsx"} and all(c.data_type == "s" for c in sheet["G"][1:])
+
+
 def test_the_province_reconciles_the_summary_with_a_county_return_it_holds(city, province, tmp_path):
     # the province already has 尖山区's own return, with another 本年累计
     own = county_template(province, tmp_path, "230502", {("reemployed", "month"): 10, ("reemployed", "ytd"): 66},

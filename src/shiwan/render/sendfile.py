@@ -153,5 +153,8 @@ def _sources_sheet(wb, sources: list[list[object]]) -> None:
     ws.append(list(SOURCE_COLUMNS))
     for r in sources:
         ws.append(r)
+        for cell in ws[ws.max_row]:  # a file or sheet name from a return is text, never a formula
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
