@@ -14,6 +14,8 @@ from shiwan.ref.units import UnitTree, parse_successors
 from shiwan.ref.unitsfile import UnitsFileError, read_units_csv
 from shiwan.store.db import open_db
 
+from conftest import query
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 HISTORY = DATA / "divisions-heilongjiang-history.csv"
 
@@ -110,23 +112,13 @@ def test_plain_list_stands_always_and_history_rows_are_checked(tmp_path):
 def test_init_loads_history_with_spans_and_can_upgrade_a_plain_list(cli, db_path):
     """A database made from the plain 2024 list, given the history: today's units keep their ids (and
     the figures stored for them), the units of other years are added."""
-    before = dict(_query(db_path, "SELECT code, id FROM unit WHERE code IN ('230104', '230102')"))
+    before = dict(query(db_path, "SELECT code, id FROM unit WHERE code IN ('230104', '230102')"))
     r = cli("init", "--units", str(HISTORY))
     assert r.exit_code == 0, r.output
-    rows = _query(db_path, "SELECT id, first_year, last_year FROM unit WHERE code = '230104' ORDER BY first_year")
+    rows = query(db_path, "SELECT id, first_year, last_year FROM unit WHERE code = '230104' ORDER BY first_year")
     assert [(f, t) for _, f, t in rows] == [(1983, 2003), (2004, 2005), (2006, 9999)]
     assert rows[-1][0] == before["230104"]
-    assert _query(db_path, "SELECT first_year FROM unit WHERE id = ?", (before["230102"],)) == [(1983,)]
+    assert query(db_path, "SELECT first_year FROM unit WHERE id = ?", (before["230102"],)) == [(1983,)]
     with open_db(str(db_path)) as db:
         t = UnitTree.from_db(db)
     assert [len(t.at(y).units) for y in (2003, 2024)] == [144, 135]
-
-
-def _query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    import sqlite3
-
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()

@@ -124,9 +124,9 @@ def quiet_stdout() -> None:
 
 
 def error_line(text: str) -> None:
-    from rich.console import Console
+    from shiwan.render.console import stderr_console
 
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]✗[/] {escape_markup(text)}")
+    stderr_console().print(f"[bold red]✗[/] {escape_markup(text)}", markup=True)
 
 
 def escape_markup(text: str) -> str:
@@ -136,9 +136,10 @@ def escape_markup(text: str) -> str:
 
 
 def stderr():
-    from rich.console import Console
+    """The console for messages: control characters escaped, Rich markup off unless asked for."""
+    from shiwan.render.console import stderr_console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return stderr_console()
 
 
 def db_location_arg() -> str:
@@ -174,7 +175,9 @@ def emit_table(table, fmt: str, output: Path | None = None) -> None:
     from shiwan.render.output import render
 
     if output is not None:
-        with open(output, "w", encoding="utf-8", newline="") as fh:
+        from shiwan.render.files import atomic_file
+
+        with atomic_file(output) as fh:
             render(table, fmt, fh)
         stderr().print(t("cli.written", path=str(output)))
     else:

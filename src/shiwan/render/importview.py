@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from shiwan.base.i18n import t
+from shiwan.base.safetext import shown
 from shiwan.base.table import Column, Table
 from shiwan.render.output import render, to_json
 from shiwan.store.importer import FileResult
@@ -22,13 +23,13 @@ class ImportProgress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         self.p = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                          TextColumn("{task.fields[file]}", style="dim"),
+                          TextColumn("{task.fields[file]}", style="dim", markup=False),
                           console=Console(stderr=True), transient=True)
         self.task = self.p.add_task(t("progress.check") if dry_run else t("progress.write"), total=total, file="")
         self.p.start()
 
     def update(self, phase: str, done: int, total: int, name: str) -> None:
-        self.p.update(self.task, completed=done, file=name)
+        self.p.update(self.task, completed=done, file=shown(name))
 
     def stop(self) -> None:
         self.p.stop()
@@ -112,7 +113,7 @@ def show_import(db, import_id: int, fmt: str, stream=None) -> None:
             mark = "✗" if p["severity"] == "error" else "!"
             place = " › ".join(x for x in (p["sheet"], p["cell"]) if x)
             lines.append(f"  {mark} {place}: {p['message']}" if place else f"  {mark} {p['message']}")
-        stream.write("\n".join(lines) + "\n\n")
+        stream.write("\n".join(shown(line) for line in lines) + "\n\n")
     cols = [
         Column("unit_name", t("col.unit")), Column("indicator_name", t("col.indicator")), Column("period", t("col.period")),
         Column("month", t("col.month"), align="right", fmt=_fmt), Column("ytd", t("col.ytd_or_level"), align="right", fmt=_fmt),

@@ -13,8 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from shiwan.base.safetext import shown, spreadsheet_text
 from shiwan.base.table import Column, Table
 from shiwan.render.cells import cell_style, cell_text
+from shiwan.render.files import atomic_file, safe_name
 from shiwan.render.output import is_terminal, rich_table, to_json, to_markdown, to_text
 from shiwan.tally.report import ROW_OWN, ROW_TOTAL, Report, Section
 
@@ -37,13 +39,13 @@ def _styled_table(sec: Section, stream: TextIO, width: int | None) -> None:
     from rich.table import Table as RichTable
 
     console = Console(file=stream, width=width, highlight=False)
-    rt = RichTable(title=sec.title, box=box.SIMPLE_HEAVY, header_style="bold", title_style="bold")
+    rt = RichTable(title=escape(shown(sec.title)), box=box.SIMPLE_HEAVY, header_style="bold", title_style="bold")
     for c in sec.columns:
         rt.add_column(c.header, justify="left" if c.kind == "text" else "right", overflow="fold")  # wrap, never crop
     for r in sec.rows:
         cells = []
         for c in sec.columns:
-            text = escape(cell_text(c, r.get(c.key)))
+            text = escape(shown(cell_text(c, r.get(c.key))))
             style = cell_style(c, r)
             cells.append(f"[{style}]{text}[/]" if style and text else text)
         rs = "bold" if r.get("row_type") == ROW_TOTAL else None
@@ -58,11 +60,11 @@ def write_report(report: Report, fmt: str, output: Path | None = None, *, stream
         from shiwan.render.xlsx import write_xlsx
 
         if output is None:
-            output = Path(f"{report.kind}-{report.scope_code}-{report.period}.xlsx")
+            output = Path(safe_name(f"{report.kind}-{report.scope_code}-{report.period}") + ".xlsx")
         write_xlsx(report, output)
         return output
     if output is not None:
-        with open(output, "w", encoding="utf-8", newline="") as fh:
+        with atomic_file(output) as fh:
             _write_text(report, fmt, fh, terminal=False, width=width)
         return output
     _write_text(report, fmt, stream or sys.stdout, terminal=terminal, width=width)
@@ -70,36 +72,38 @@ def write_report(report: Report, fmt: str, output: Path | None = None, *, stream
 
 
 def _write_text(report: Report, fmt: str, stream: TextIO, *, terminal: bool | None, width: int | None) -> None:
-    if fmt == "json":
-        stream.write(to_json(json_rows(report)) + "\n")
-    elif fmt == "csv":
-        stream.write(to_csv(report))
+    """Every format but xlsx; in those for people, the report's own lines escaped like its cells."""
+    title, period_line, unit_line = shown(report.title), shown(report.period_line), shown(report.unit_line)
+    notes = [shown(n) for n in report.notes]
+    if fmt in ("json", "csv"):
+        text = to_json(json_rows(report)) + "\n" if fmt == "json" else to_csv(report)
+        stream.write(shown(text, keep_newlines=True) if is_terminal(stream) else text)
     elif fmt == "md":
-        stream.write(f"# {report.title}\n\n{report.period_line}  \n{report.unit_line}\n\n")
+        stream.write(f"# {title}\n\n{period_line}  \n{unit_line}\n\n")
         for sec in report.sections:
             stream.write(to_markdown(section_table(sec)) + "\n")
-        for n in report.notes:
+        for n in notes:
             stream.write(f"{n}\n")
     else:
         if terminal is None:
             terminal = is_terminal(stream)
-        head = [report.title, report.period_line, report.unit_line]
+        head = [title, period_line, unit_line]
         if terminal:
             from rich.console import Console
             from rich.markup import escape
 
             con = Console(file=stream, width=width, highlight=False)
-            con.print(f"[bold]{escape(report.title)}[/]")
-            con.print(escape(f"{report.period_line}    {report.unit_line}"))
+            con.print(f"[bold]{escape(title)}[/]")
+            con.print(escape(f"{period_line}    {unit_line}"))
             for sec in report.sections:
                 _styled_table(sec, stream, width)
-            for n in report.notes:
+            for n in notes:
                 con.print(f"[dim]{escape(n)}[/]")
         else:
             stream.write("\n".join(h for h in head if h) + "\n\n")
             for sec in report.sections:
                 stream.write(to_text(section_table(sec)) + "\n")
-            for n in report.notes:
+            for n in notes:
                 stream.write(n + "\n")
 
 
@@ -114,7 +118,7 @@ def to_csv(report: Report) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(keys)
     for r in report.rows():
-        w.writerow(["" if r.get(k) is None else r.get(k) for k in keys])
+        w.writerow(["" if r.get(k) is None else spreadsheet_text(r.get(k)) for k in keys])
     return buf.getvalue()
 
 

@@ -9,6 +9,7 @@ from shiwan.base.i18n import t
 from shiwan.ref.catalog import Catalog, IndicatorDef
 from shiwan.ref.constants import CAMPAIGN_TOTAL
 from shiwan.ref.units import UnitTree
+from shiwan.render.files import put, safe_name, save_workbook
 from shiwan.store.targets import campaign_of
 
 
@@ -26,29 +27,29 @@ def write_targets_template(db, tree: UnitTree, cat: Catalog, *, unit: str | None
                                   "WHERE t.campaign_id = :c", {"c": camp.id})]
     inds: list[IndicatorDef] = [i for i in cat.indicators if i.code in codes] or cat.headline()
     y = year
-    output = output or Path(f"{scope.name}_{y or '全程'}_目标任务分解表.xlsx")
+    output = output or Path(safe_name(f"{scope.name}_{y or '全程'}_目标任务分解表") + ".xlsx")
     wb = Workbook()
     ws = wb.active
     ws.title = t("sheet.targets")
     width = 2 + len(inds)
-    ws.cell(1, 1, t("targets.template_title", unit=scope.name, campaign=camp.label(),
+    put(ws, 1, 1, t("targets.template_title", unit=scope.name, campaign=camp.label(),
                     year=f"{y}年" if y else f"{camp.start[:4]}-{camp.end[:4]}年"))
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.cell(1, 1).font = Font(name="宋体", size=16, bold=True)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
-    ws.cell(2, 1, t("template.reporter_line", unit=scope.name))
+    put(ws, 2, 1, t("template.reporter_line", unit=scope.name))
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     head = ["序号", "单位"] + [f"{i.name}({i.measure})" for i in inds]
     for c, text in enumerate(head, 1):
-        cell = ws.cell(3, c, text)
+        cell = put(ws, 3, c, text)
         cell.font, cell.border = Font(name="宋体", bold=True), border
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     ws.cell(4, 2, t("row.total")).font = Font(name="宋体", bold=True)
     for n, child in enumerate(tree.children(scope.id), 1):
         ws.cell(4 + n, 1, n)
-        ws.cell(4 + n, 2, child.name)
+        put(ws, 4 + n, 2, child.name)
     last = 4 + len(tree.children(scope.id))
     for r in range(4, last + 1):
         for c in range(1, width + 1):
@@ -59,14 +60,14 @@ def write_targets_template(db, tree: UnitTree, cat: Catalog, *, unit: str | None
     ws.cell(last + 2, 1, t("targets.template_note"))
     ws.column_dimensions["B"].width = 16
     meta = wb.create_sheet("_shiwan")
-    for row in (("form", "targets"), ("unit", scope.code), ("year", str(y) if y else "campaign"),
-                ("campaign", camp.code), ("catalog", cat.version)):
-        meta.append(list(row))
+    for r, row in enumerate((("form", "targets"), ("unit", scope.code), ("year", str(y) if y else "campaign"),
+                             ("campaign", camp.code), ("catalog", cat.version)), 1):
+        put(meta, r, 1, row[0])
+        put(meta, r, 2, row[1])
     meta.sheet_state = "hidden"
     ws.protection.sheet = True
     output.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(output)
-    return output
+    return save_workbook(wb, output)
 
 
 def export_targets_xlsx(db, *, year: int | None, under: str | None, output: Path) -> Path:
@@ -93,5 +94,4 @@ def export_targets_xlsx(db, *, year: int | None, under: str | None, output: Path
                 v = values.get((u.id, cat.by_code[code].id))
                 if v is not None:
                     ws.cell(r, c, v if cat.by_code[code].decimals else int(v))
-    wb.save(path)
-    return path
+    return save_workbook(wb, path)

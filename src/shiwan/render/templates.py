@@ -24,6 +24,7 @@ from shiwan.ref import periods
 from shiwan.ref.campaigns import default_campaign
 from shiwan.ref.catalog import Catalog, IndicatorDef
 from shiwan.ref.units import UnitRec, UnitTree
+from shiwan.render.files import put, safe_name, save_workbook
 
 DEADLINE_NOTE_DAY = 5
 
@@ -77,11 +78,10 @@ def write_template(db, form: str, *, unit: str | None, period: str | None, year:
     if form == "city" and not tree.children(u.id):
         raise UserError("template.no_children", unit=u.name)
     if output is None:
-        output = Path(f"{u.name}_{period}_{'汇总表' if form == 'city' else '月报'}.xlsx")
+        output = Path(safe_name(f"{u.name}_{period}_{'汇总表' if form == 'city' else '月报'}") + ".xlsx")
     wb = build_template(db, tree, cat, form, u, period)
     output.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(output)
-    return output
+    return save_workbook(wb, output)
 
 
 def build_template(db, tree: UnitTree, cat: Catalog, form: str, unit: UnitRec, period: str):
@@ -97,10 +97,11 @@ def build_template(db, tree: UnitTree, cat: Catalog, form: str, unit: UnitRec, p
         ws.title = t("template.sheet_county")
         _county_sheet(ws, cat, unit, period, title)
     meta = wb.create_sheet(META_SHEET)
-    for row in (("form", form), ("unit", unit.code), ("unit_name", unit.name), ("period", period),
-                ("catalog", cat.version), ("generator", f"shiwan {__version__}"),
-                ("created_at", datetime.now().astimezone().isoformat(timespec="seconds"))):
-        meta.append(list(row))
+    for r, row in enumerate((("form", form), ("unit", unit.code), ("unit_name", unit.name), ("period", period),
+                             ("catalog", cat.version), ("generator", f"shiwan {__version__}"),
+                             ("created_at", datetime.now().astimezone().isoformat(timespec="seconds"))), 1):
+        put(meta, r, 1, row[0])
+        put(meta, r, 2, row[1])
     meta.sheet_state = "hidden"
     meta.protection.sheet = True
     return wb
@@ -129,7 +130,7 @@ def _head_lines(ws, unit: UnitRec, period: str, title: str, width: int, heading:
     from openpyxl.styles import Alignment, Font
 
     last = cell_name(0, width - 1)[:-1]
-    ws["A1"] = t(heading, unit=unit.name, campaign=title)
+    put(ws, 1, 1, t(heading, unit=unit.name, campaign=title))
     ws.merge_cells(f"A1:{last}1")
     ws["A1"].font = st.title
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
@@ -138,10 +139,10 @@ def _head_lines(ws, unit: UnitRec, period: str, title: str, width: int, heading:
     ws["A2"] = t("template.period_ytd", year=y, month=m) if (ytd_period and m > 1) else t("template.period_month", year=y, month=m)
     ws.merge_cells(f"A2:{last}2")
     ws["A2"].alignment = Alignment(horizontal="center")
-    ws["A3"] = t("template.reporter_line", unit=unit.name)
+    put(ws, 3, 1, t("template.reporter_line", unit=unit.name))
     split = max(2, width - 3)
     ws.merge_cells(f"A3:{cell_name(0, split - 1)[:-1]}3")
-    ws.cell(3, split + 1, t("template.measure_line", measures=_measures(cat)))
+    put(ws, 3, split + 1, t("template.measure_line", measures=_measures(cat)))
     ws.merge_cells(f"{cell_name(0, split)[:-1]}3:{last}3")
     ws.cell(3, split + 1).alignment = Alignment(horizontal="right")
     for c in ("A3", cell_name(2, split)):
@@ -190,7 +191,7 @@ def _city_sheet(ws, tree: UnitTree, cat: Catalog, unit: UnitRec, period: str, ti
         ws.merge_cells(start_row=h1, start_column=c, end_row=h2, end_column=c)
     col = 3
     for ind in inds:
-        ws.cell(h1, col, f"{ind.name}({ind.measure})")
+        put(ws, h1, col, f"{ind.name}({ind.measure})")
         if ind.kind == "flow":
             ws.merge_cells(start_row=h1, start_column=col, end_row=h1, end_column=col + 1)
             ws.cell(h2, col, t("template.month"))
@@ -211,8 +212,8 @@ def _city_sheet(ws, tree: UnitTree, cat: Catalog, unit: UnitRec, period: str, ti
     for n, member in enumerate(members):
         r = first + n
         ws.cell(r, 1, n + 1)
-        ws.cell(r, 2, t("row.own.city") if member.id == unit.id and unit.level == "city"
-                else t("row.own.other") if member.id == unit.id else member.name)
+        put(ws, r, 2, t("row.own.city") if member.id == unit.id and unit.level == "city"
+            else t("row.own.other") if member.id == unit.id else member.name)
     validations = {}
     for j, (ind, _measure) in enumerate(cols):
         c = 3 + j
@@ -263,8 +264,8 @@ def _county_sheet(ws, cat: Catalog, unit: UnitRec, period: str, title: str) -> N
     r = head + 1
     for n, ind in enumerate(cat.indicators, 1):
         ws.cell(r, 1, n)
-        ws.cell(r, 2, ind.name)
-        ws.cell(r, 3, ind.measure)
+        put(ws, r, 2, ind.name)
+        put(ws, r, 3, ind.measure)
         fmt = "0.00" if ind.decimals else "0"
         dv = validations.get(ind.decimals)
         if dv is None:

@@ -14,7 +14,9 @@ from typing import Any
 
 from shiwan import __version__
 from shiwan.base.i18n import is_en, t
+from shiwan.base.safetext import shown
 from shiwan.render.cells import cell_text
+from shiwan.render.files import put, save_workbook
 from shiwan.tally.report import ROW_OWN, ROW_TOTAL, Col, Report, Section
 
 FONT = "宋体"
@@ -62,14 +64,14 @@ def write_xlsx(report: Report, path: Path) -> None:
         last_row, width, chart_ref = _stacked_sheet(ws, report)
     row = last_row + 2
     for note in report.notes:
-        ws.cell(row, 1, note)
+        put(ws, row, 1, note)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=max(width, 1))
         row += 1
     if chart_ref is not None:
         _add_chart(ws, report, chart_ref, row + 1)
     _print_setup(ws, report)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    save_workbook(wb, path)
 
 
 def _styles():
@@ -93,13 +95,13 @@ def _head(ws, report: Report, width: int) -> None:
     from openpyxl.styles import Alignment
 
     st = _styles()
-    ws.cell(1, 1, report.title).font = st["title"]
+    put(ws, 1, 1, report.title).font = st["title"]
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 28
-    ws.cell(2, 1, report.period_line).alignment = Alignment(horizontal="center")
+    put(ws, 2, 1, report.period_line).alignment = Alignment(horizontal="center")
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    ws.cell(3, 1, report.unit_line).font = st["normal"]
+    put(ws, 3, 1, report.unit_line).font = st["normal"]
     ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=width)
 
 
@@ -109,7 +111,7 @@ def _write_rows(ws, rows: list[dict], cols: list[tuple[int, Col]], first_row: in
     for row in rows:
         total = row.get("row_type") == ROW_TOTAL
         for c, col in cols:
-            cell = ws.cell(r, c, _value(col, row.get(col.key)))
+            cell = put(ws, r, c, _value(col, row.get(col.key)))
             fmt = _num_format(col)
             if fmt and not isinstance(cell.value, str):
                 cell.number_format = fmt
@@ -126,7 +128,7 @@ def _write_rows(ws, rows: list[dict], cols: list[tuple[int, Col]], first_row: in
 
 def _header_cell(ws, r: int, c: int, text: str) -> None:
     st = _styles()
-    cell = ws.cell(r, c, text)
+    cell = put(ws, r, c, text)
     cell.font, cell.alignment, cell.border, cell.fill = st["bold"], st["center"], st["border"], st["head"]
 
 
@@ -218,7 +220,7 @@ def _add_chart(ws, report: Report, ref: tuple, anchor_row: int) -> None:
     label_col, value_col, first, last, title, header = ref
     if report.kind == "trend":
         chart = LineChart()
-        chart.y_axis.title = header
+        chart.y_axis.title = shown(header)
     else:
         chart = BarChart()
         chart.type = "bar"
@@ -226,9 +228,9 @@ def _add_chart(ws, report: Report, ref: tuple, anchor_row: int) -> None:
         chart.x_axis.scaling.orientation = "maxMin"  # units top-down, as in the table
         chart.x_axis.delete = False
         chart.y_axis.delete = False
-        chart.y_axis.title = header
+        chart.y_axis.title = shown(header)
         chart.y_axis.numFmt = "0%" if report.kind in ("progress", "campaign", "completeness") else "General"
-    chart.title = f"{title} — {header}"
+    chart.title = shown(f"{title} — {header}")
     chart.style = 10
     data = Reference(ws, min_col=value_col, min_row=first, max_row=last)
     cats = Reference(ws, min_col=label_col, min_row=first, max_row=last)

@@ -60,6 +60,11 @@ def indicators_table(db) -> Table:
 
 
 def add_unit(db, code: str, name: str, parent_code: str, level: str | None, aliases: list[str]) -> tuple[str, str, str]:
+    from shiwan.base.safetext import has_controls
+
+    for text in (code, name, *aliases):
+        if has_controls(text) or not text.strip():
+            raise UserError("units.bad_text", text=text, exit_code=2)
     tree = UnitTree.from_db(db)
     if code in tree.by_code:
         raise UserError("units.exists", code=code, name=tree.by_code[code].name)

@@ -16,6 +16,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "units.title": ("单位({n}个)", "Units ({n})"),
     "units.added": ("已添加单位 {code} {name}(上级:{parent})", "added unit {code} {name} (under {parent})"),
     "units.exists": ("单位代码 {code} 已被“{name}”使用", "unit code {code} is already used by {name}"),
+    "units.bad_text": ("“{text}”不能作单位代码、名称或别名:不能为空,也不能含控制字符(如换行、ESC)",
+                       "“{text}” cannot be a unit code, name or alias: it must not be empty nor hold control characters (newline, ESC)"),
     "units.bad_level": ("级别“{level}”无效,应为:{levels}", "level “{level}” is not one of {levels}"),
     "units.name_taken": ("同一上级下已有单位“{name}”({code})", "a unit named {name} ({code}) already exists under that parent"),
     "indicators.title": ("指标目录({n}个,版本 {version})", "Indicator catalog ({n}, version {version})"),

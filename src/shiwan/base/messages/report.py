@@ -185,4 +185,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "assessment.method_deduction": ("迟报每月减{late}分,未报每月减{missing}分,被拒绝每个减{refused}分,最多减{max}分",
                                     "{late} per late month, {missing} per missing month, {refused} per refused file, at most {max}"),
     "assessment.note": ("等级:总分 ≥ {excellent} 为优秀,≥ {passing} 为达标,其余为不达标。", "Bands: ≥ {excellent} excellent, ≥ {passing} pass, below that fail."),
+    # -- output files ------------------------------------------------------------------------------------
+    "output.disk_full": ("磁盘已满,无法写入 {path};原有文件(如有)保持不变", "the disk is full: {path} was not written (a file already there is as it was)"),
+    "output.no_folder": ("文件夹 {path} 不存在", "folder {path} does not exist"),
+    "output.cannot_write": ("无法写入 {path}:{reason}", "cannot write {path}: {reason}"),
 }
