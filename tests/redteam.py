@@ -174,9 +174,11 @@ def cli_runner() -> Runner:
 def main(argv: list[str]) -> int:
     run = cli_runner()
     verbose = "-v" in argv
+    init = ["--units", argv[argv.index("--units") + 1]] if "--units" in argv else []
+    argv = [a for i, a in enumerate(argv) if a != "--units" and (i == 0 or argv[i - 1] != "--units")]
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "base.db"
-        code, out = run(["--db", str(base), "init"])
+        code, out = run(["--db", str(base), "init", *init])
         if code:
             print(out)
             return 1

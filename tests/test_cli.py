@@ -171,7 +171,10 @@ def test_indicators_list(cli):
     import json
 
     rows = json.loads(result.stdout)
-    assert [r["code"] for r in rows][:3] == ["reemployed", "referrals", "referral_placed"]
+    # each indicator followed by its breakdowns (其中)
+    assert [r["code"] for r in rows][:5] == ["reemployed", "reemployed.female", "reemployed.age4050",
+                                             "reemployed.zero_job_family", "referrals"]
+    assert {r["code"]: r["parent"] for r in rows}["reemployed.female"] == "reemployed"
     assert {r["code"]: r["kind"] for r in rows}["bases"] == "stock"
 
 

@@ -196,3 +196,17 @@ def period_option(value: str | None) -> str | None:
                                  param_hint="--period") from None
 
 
+
+
+def span_option(value: str | None, param: str = "--period") -> str | None:
+    """A report period as typed (`2004-06`, `2004Q2`, `2004年二季度`, `2004H1`, `上半年`, `2004`),
+    checked here so that a typo is a usage error; the report reads it again against its data."""
+    if value is None:
+        return None
+    from shiwan.ref.periods import PeriodError, parse_span
+
+    try:
+        parse_span(value, default_year=2000)  # a year is needed only to check `上半年`, `二季度`
+    except PeriodError:
+        raise typer.BadParameter(t("period.bad", value=value), param_hint=param) from None
+    return value

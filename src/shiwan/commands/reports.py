@@ -14,7 +14,7 @@ from shiwan.commands.base import (
     error_line,
     h,
     open_database,
-    period_option,
+    span_option,
     stderr,
 )
 
@@ -45,7 +45,8 @@ ReportFmtOpt = Annotated[ReportFmt | None, typer.Option("--format", "-f", help=h
                                                                                 "table, csv, json, md or xlsx (default: from -o's extension, else table)"))]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help=h("写入文件(按扩展名选择格式)", "write to this file (format from its extension)"))]
 UnderOpt = Annotated[str | None, typer.Option("--under", help=h("列出此单位的下级(默认全省各市)", "list the units below this one (default: the province's cities)"))]
-ReportPeriodOpt = Annotated[str | None, typer.Option("--period", help=h("期别 YYYY-MM(默认:有数据的最近一个月)", "period YYYY-MM (default: the latest month with data)"))]
+ReportPeriodOpt = Annotated[str | None, typer.Option("--period", help=h("期别:月 2004-06、季 2004Q2(2004年二季度)、半年 2004H1(上半年)或年 2004(默认:有数据的最近一个月)",
+                                                                         "period: a month 2004-06, quarter 2004Q2, half year 2004H1 or year 2004 (default: the latest month with data)"))]
 
 
 def _report_out(report, fmt: ReportFmt | None, output: Path | None) -> None:
@@ -73,7 +74,7 @@ def report_progress(
     from shiwan.reports import progress_report
 
     with open_database() as db:
-        rep = progress_report(db, period=period_option(period), under=under, indicators=indicator or None,
+        rep = progress_report(db, period=span_option(period), under=under, indicators=indicator or None,
                               time_basis=time_basis.value)
     _report_out(rep, fmt, output)
 
@@ -90,7 +91,7 @@ def report_campaign(
     from shiwan.reports import campaign_report
 
     with open_database() as db:
-        rep = campaign_report(db, period=period_option(period), under=under, campaign=campaign)
+        rep = campaign_report(db, period=span_option(period), under=under, campaign=campaign)
     _report_out(rep, fmt, output)
 
 
@@ -106,7 +107,7 @@ def report_completeness(
     from shiwan.tally.completeness import completeness_report
 
     with open_database() as db:
-        rep = completeness_report(db, period=period_option(period), under=under, deadline_day=deadline_day)
+        rep = completeness_report(db, period=span_option(period), under=under, deadline_day=deadline_day)
     _report_out(rep, fmt, output)
 
 
@@ -123,7 +124,7 @@ def report_trend(
     from shiwan.reports import trend_report
 
     with open_database() as db:
-        rep = trend_report(db, indicator=indicator, unit=unit, first=period_option(first), last=period_option(last))
+        rep = trend_report(db, indicator=indicator, unit=unit, first=span_option(first, "--from"), last=span_option(last, "--to"))
     _report_out(rep, fmt, output)
 
 
@@ -138,7 +139,7 @@ def report_checklist(
     from shiwan.reports import checklist_report
 
     with open_database() as db:
-        rep = checklist_report(db, period=period_option(period), under=under)
+        rep = checklist_report(db, period=span_option(period), under=under)
     _report_out(rep, fmt, output)
 
 
@@ -155,9 +156,10 @@ def report_assessment(
     from shiwan.ref.scheme import SchemeError
     from shiwan.reports import resolve_period
     from shiwan.tally.assessment import assessment_report
+    from shiwan.tally.report import resolve_span
 
     with open_database() as db:
-        p = period_option(as_of)
+        p = resolve_span(db, span_option(as_of, "--as-of")).last if as_of else None  # a quarter: as of its end
         y = year or int((p or resolve_period(db, None))[:4])
         try:
             rep = assessment_report(db, year=y, as_of=p, under=under, scheme_path=scheme)

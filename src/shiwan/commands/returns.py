@@ -20,6 +20,7 @@ from shiwan.commands.base import (
     h,
     open_database,
     period_option,
+    span_option,
     stderr,
 )
 
@@ -107,7 +108,7 @@ def check(
     from shiwan.tally.quality import check_stored, problems_table
 
     with open_database() as db:
-        found = check_stored(db, period_option(period), under)
+        found = check_stored(db, span_option(period), under)
         if as_json or (fmt and fmt.value == "json"):
             from shiwan.render.output import to_json
 
@@ -163,7 +164,7 @@ def imports_revert(import_id: Annotated[int, typer.Argument(help=h("导入编号
 @app.command(help=h("导出某期已报的原始数字(本级数,不汇总),每个单位×指标一行,并注明来源文件和单元格",
                     "export the figures as reported (own-level, not aggregated), with their source file and cell"))
 def export(
-    period: Annotated[str, typer.Option("--period", help=h("期别 YYYY-MM", "period YYYY-MM"))],
+    period: Annotated[str, typer.Option("--period", help=h("期别 YYYY-MM(或季 2004Q2、半年 2004H1、年 2004:其中各月)", "period YYYY-MM (or a quarter 2004Q2, half year 2004H1, year 2004: each of its months)"))],
     unit: Annotated[str | None, typer.Option("--unit", help=h("只导出此单位及其下级", "only this unit and those below it"))] = None,
     fmt: Annotated[ExportFmt, typer.Option("--format", "-f", help=h("输出格式:csv(默认)、json、table", "csv (default), json or table"))] = ExportFmt.csv,
     output: Annotated[Path | None, typer.Option("--output", "-o", help=h("写入文件", "write to this file"))] = None,
@@ -171,7 +172,7 @@ def export(
     from shiwan.tally.export import export_table
 
     with open_database() as db:
-        table = export_table(db, period_option(period), unit)
+        table = export_table(db, span_option(period), unit)
     emit_table(table, fmt.value, output)
 
 

@@ -70,15 +70,18 @@ units_app = typer.Typer(cls=ShiwanGroup, help=h("单位(工会组织)的查看�
 app.add_typer(units_app, name="units")
 
 
-@units_app.command("list", help=h("列出单位树(可限定某单位以下)", "show the unit tree (optionally below one unit)"))
+@units_app.command("list", help=h("列出单位树:数据库中历年的全部单位及其存续年份;--at 只列某期存续的单位",
+                                    "show the unit tree: every unit the database has had, with the years it stood; --at: those standing then"))
 def units_list(
     under: Annotated[str | None, typer.Option("--under", help=h("只列出此单位及其下级(单位代码)", "only this unit and those below it (code)"))] = None,
+    at: Annotated[str | None, typer.Option("--at", help=h("只列出此期存续的单位(如 2003-06、2003)", "only the units standing at this period (2003-06, 2003)"))] = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
+    from shiwan.commands.base import span_option
     from shiwan.tally.listing import units_table
 
     with open_database() as db:
-        emit_table(units_table(db, under), fmt.value)
+        emit_table(units_table(db, under, span_option(at, "--at")), fmt.value)
 
 
 @units_app.command("add", help=h("添加一个单位(如产业工会,或行政区划调整后的新单位)", "add a unit (an industry union, a new division)"))
@@ -89,11 +92,13 @@ def units_add(
     level: Annotated[str | None, typer.Option("--level", help=h("级别:province/city/county/other(默认按上级推断)",
                                                                "level: province/city/county/other (default: from the parent)"))] = None,
     alias: Annotated[list[str] | None, typer.Option("--alias", help=h("别名(可多次给出)", "another name (repeatable)"))] = None,
+    first_year: Annotated[int | None, typer.Option("--from", min=1900, max=2200, help=h("自哪一年起存续(默认一直存续)", "first year it stands (default: always)"))] = None,
+    last_year: Annotated[int | None, typer.Option("--until", min=1900, max=2200, help=h("存续到哪一年(默认至今)", "last year it stands (default: still standing)"))] = None,
 ) -> None:
     from shiwan.tally.listing import add_unit
 
     with open_database() as db:
-        u = add_unit(db, code, name, parent, level, alias or [])
+        u = add_unit(db, code, name, parent, level, alias or [], first_year, last_year)
     stderr().print(t("units.added", code=u[0], name=u[1], parent=u[2]))
 
 

@@ -406,10 +406,22 @@ def read_csv_text(text: str, name: str) -> Sheet:
                 raise ReadError("read.too_many_cells", sheet=name, rows=n + 1, cols=len(row))
             if len(row) > MAX_COLS:
                 raise ReadError("read.too_many_cells", sheet=name, rows=n + 1, cols=len(row))
-            rows.append([v if v.strip() != "" else None for v in row])
+            rows.append([_csv_value(v) for v in row])
     except csv.Error:
         raise ReadError("read.csv_error", line=reader.line_num) from None
     return Sheet(name, rows)
+
+
+_EXCEL_TEXT = re.compile(r'^\s*="(.*)"\s*$', re.S)
+
+
+def _csv_value(v: str) -> str | None:
+    """A CSV field as a cell: empty is None; `="0123"`, which web systems write to make Excel keep a
+    number as typed, is its text."""
+    if v.strip() == "":
+        return None
+    m = _EXCEL_TEXT.match(v)
+    return m.group(1) if m else v
 
 
 def read_html(text: str) -> list[Sheet]:

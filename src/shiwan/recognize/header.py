@@ -75,7 +75,9 @@ def sub_header_row(grid: Grid, r: int, hit_cols: set[int], catalog: Catalog) -> 
             if not v.strip():
                 continue
             m = measure_of(v)
-            near = any(j in hit_cols for j in (grid.columns_of(r, c) if grid.merge(r, c) else range(c - 1, c + 1)))
+            span = grid.columns_of(r, c) if grid.merge(r, c) else range(c - 1, c + 1)
+            near = c >= min(hit_cols, default=0) - 1 and any(j in hit_cols for j in span) and \
+                not (grid.merge(r, c) and c < min(hit_cols, default=0))  # a title merged across is not a header
             if (m is not None and m.kind in (*FIGURE_MEASURES, IGNORE)) or catalog.names_part(v):
                 n += near
             elif catalog.match(v) is None and not _header_word(v):
@@ -93,17 +95,17 @@ def _header_word(v: str) -> bool:
 
 def _group_row(grid: Grid, r: int, hit_cols: set[int]) -> bool:
     """A row of group titles over the indicator names (`就业服务` spanning three of them): text cells
-    only, every one over indicator columns, more than one or one that spans only some of them."""
+    only, each starting at or right of the first indicator column (a title starts at the left edge)
+    and each over some, not all, of the indicator columns."""
     cells = grid.filled(r)
-    if not cells or any(not isinstance(v, str) for _, v in cells):
+    if not cells or not hit_cols or any(not isinstance(v, str) for _, v in cells):
         return False
-    if not all(c in hit_cols or any(j in hit_cols for j in grid.columns_of(r, c)) for c, _ in cells):
-        return False
-    if len(cells) > 1:
-        return True
-    c = cells[0][0]
-    covered = set(grid.columns_of(r, c))
-    return len(covered) > 1 and not hit_cols <= covered
+    first = min(hit_cols)
+    for c, _ in cells:
+        covered = set(grid.columns_of(r, c))
+        if c < first or not covered & hit_cols or hit_cols <= covered and len(hit_cols) > 1:
+            return False
+    return True
 
 
 def _skip_non_figure_rows(grid: Grid, band: Band, hit_cols: set[int]) -> None:

@@ -58,7 +58,7 @@ def settle_period(grid: Grid, lines: Lines, opts: Options, meta: dict[str, str])
         if opts.file_name else None
     if sheet is not None and sheet.ytd:
         out.ytd_said = True
-    shown = [s for s in (*title[:1], sheet, file_) if s is not None]
+    shown = [s for s in (*[t_ for t_ in title if t_.period][:1], sheet, file_) if s is not None]
     whole = [s for s in shown if s.period]
     found = whole[0].period if whole else None
     meta_period = _meta_period(meta)
@@ -88,23 +88,27 @@ def _meta_period(meta: dict[str, str]) -> str | None:
 
 
 def _title_sources(lines: Lines, out: PeriodFound) -> list[_Source]:
-    """Every title line that names a period (the 表号 block and 报出日期 excepted)."""
+    """Every title line that names a period or a month (the 表号 block and 报出日期 excepted); a line
+    naming the months so far (`1-6月`, `截至6月底`, `上半年`) says the figures are the year to date."""
     found = []
     for r, c, text in lines.title:
         if _NOT_PERIOD_LINE.search(text):
             continue
         m = DATE_LABEL.search(squash(text))
-        head = squash(text)[: m.start()] if m else text
-        hint = find_period(head)
-        words = squash(head)
-        if "本月" in words and "累计" not in words:
+        head = arabic_dates(squash(text)[: m.start()] if m else squash(text))
+        if "本月" in head and "累计" not in head:
             out.month_said = True
-        if _QUARTER.search(arabic_dates(words)) and "半年" not in words:
-            out.quarter = out.quarter or hint is not None
+        hint = find_period(head)
+        through = _YTD_LINE.search(head)
+        if hint or through:
+            out.ytd_said = out.ytd_said or bool(hint and hint.ytd) or through is not None
+        if _QUARTER.search(head) and "半年" not in head and hint:
+            out.quarter = True
+        what, cell = f"{cell_at(r, c)} “{_quote(text)}”", cell_at(r, c)
         if hint:
-            out.ytd_said = out.ytd_said or hint.ytd
-            found.append(_Source(f"{cell_at(r, c)} “{_quote(text)}”", cell_at(r, c), hint.period,
-                                 periods.month_of(hint.period)))
+            found.append(_Source(what, cell, hint.period, periods.month_of(hint.period), hint.ytd))
+        elif through and 1 <= int(through.group(1) or through.group(2)) <= 12:
+            found.append(_Source(what, cell, None, int(through.group(1) or through.group(2)), True))
     return found
 
 

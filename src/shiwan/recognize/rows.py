@@ -22,6 +22,7 @@ from shiwan.recognize.words import (
     says_not_reported,
 )
 from shiwan.ref.text import find_period, normalize_header, normalize_unit_name, squash
+from shiwan.ref.units import UnitTree
 
 DATA = "data"  # a row with figures
 BLANK = "blank"  # a named row with no figure at all: the unit did not report in this file
@@ -44,9 +45,11 @@ class RowsRead:
     problems: list[Problem] = field(default_factory=list)
 
 
-def find_label_columns(grid: Grid, band: Band, first_figure_col: int) -> tuple[int | None, int | None]:
-    """(the unit column, the 序号 column): by their headers, else the column left of the figures with
-    the most text in the rows below the header."""
+def find_label_columns(grid: Grid, band: Band, first_figure_col: int,
+                       units: UnitTree | None = None) -> tuple[int | None, int | None]:
+    """(the unit column, the 序号 column). The unit column is, of the columns left of the figures, the
+    one whose cells name the most units (a group column `市区 | 县(市)` merged down beside the names
+    loses to it); else the one headed 单位 / 地区; else the one with the most text."""
     unit_col = serial_col = None
     for r in band.rows:
         for c, v in enumerate(grid.row(r)):
@@ -57,17 +60,32 @@ def find_label_columns(grid: Grid, band: Band, first_figure_col: int) -> tuple[i
                 serial_col = c
             elif h in UNIT_HEADERS and unit_col is None and c < first_figure_col + 1:
                 unit_col = c
+    rows = range(band.first_data, min(grid.height, band.first_data + 80))
+    if units is not None:
+        named = {c: _units_named(grid, c, rows, units) for c in range(0, max(first_figure_col, 1)) if c != serial_col}
+        best = max(named, key=lambda c: (named[c], -c), default=None)
+        if best is not None and named[best] >= 2 and (unit_col is None or named[best] > named.get(unit_col, 0)):
+            unit_col = best
     if unit_col is None:
         best, best_n = None, 0
         for c in range(0, max(first_figure_col, 1)):
             if c == serial_col:
                 continue
-            n = sum(1 for r in range(band.first_data, min(grid.height, band.first_data + 60))
-                    if isinstance(grid.cell(r, c), str) and not is_number(grid.cell(r, c)))
+            n = sum(1 for r in rows if isinstance(grid.cell(r, c), str) and not is_number(grid.cell(r, c)))
             if n > best_n:
                 best, best_n = c, n
         unit_col = best
     return unit_col, serial_col
+
+
+def _units_named(grid: Grid, c: int, rows: range, units: UnitTree) -> int:
+    n = 0
+    for r in rows:
+        v = grid.cell(r, c)
+        if isinstance(v, str) and v.strip():
+            res = units.resolve(normalize_unit_name(v))
+            n += res.unit is not None or bool(res.candidates)
+    return n
 
 
 def find_row_measure_column(grid: Grid, first: int, end: int, taken: set, first_figure_col: int) -> int | None:
@@ -84,8 +102,9 @@ def find_row_measure_column(grid: Grid, first: int, end: int, taken: set, first_
 
 
 def classify_rows(grid: Grid, band: Band, end: int, unit_col: int | None, figure_cols: set[int],
-                  hit_rows: set[int], row_measure_col: int | None) -> RowsRead:
-    """Every row between the header and the footer that names a unit (or a total), in order."""
+                  hit_rows: set[int], row_measure_col: int | None, own_rows: bool = False) -> RowsRead:
+    """Every row between the header and the footer that names a unit (or a total), in order; with
+    `own_rows`, rows labelled only 本月 / 本年累计 are the reporter's own."""
     out = RowsRead()
     last: RowRead | None = None  # the last named row, for a name merged over its 本月 and 累计 rows
     for r in range(band.first_data, end):
@@ -106,6 +125,8 @@ def classify_rows(grid: Grid, band: Band, end: int, unit_col: int | None, figure
                 measure = m.kind
                 if not label and last is not None and numbers:
                     label, written = last.label, last.written  # the name is merged over both rows
+                if not label and own_rows:
+                    label = written = "本级"
         if not label:
             if numbers:
                 out.problems.append(_row_without_label(grid, r, unit_col))
@@ -118,13 +139,20 @@ def classify_rows(grid: Grid, band: Band, end: int, unit_col: int | None, figure
 
 
 def _label_cell(grid: Grid, r: int, unit_col: int | None):
+    """The row's label: its unit-column cell, else (`合计` written in the 序号 cell merged across,
+    `市本级` in a group column merged across the unit column, or the same without the merge) the
+    nearest text to its left in the same row."""
     if unit_col is None:
         return None
     raw = grid.cell(r, unit_col)
-    if raw is None:
+    if raw is None or isinstance(raw, str) and not raw.strip():
         tl = grid.top_left(r, unit_col)
-        if tl[0] == r:  # `合计` written in the 序号 cell merged across into the unit column
-            raw = grid.cell(*tl)
+        raw = grid.cell(*tl) if tl[0] == r and tl != (r, unit_col) else None
+        for c in range(unit_col - 1, -1, -1) if raw is None and tl == (r, unit_col) else ():
+            v = grid.cell(r, c)
+            if isinstance(v, str) and v.strip() and not is_number(v) and grid.top_left(r, c)[0] == r:
+                raw = v
+                break
     if isinstance(raw, str) and not raw.strip():
         return None
     return raw

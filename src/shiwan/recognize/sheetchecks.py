@@ -69,6 +69,14 @@ def check_money_units(grid: Grid, cmap: ColumnMap, band: Band, cat: Catalog, pro
         cmap.skipped[c] = ("money", cell, col.code)
 
 
+def check_table_above(grid: Grid, band: Band, figure_cols: set[int], problems: list[Problem]) -> None:
+    """Rows of figures above the header: another table on the same sheet (`一、本月完成情况` over
+    `二、1-6月累计完成情况`), which would otherwise be read as title lines and lost."""
+    rows = [r for r in range(0, band.top) if sum(1 for c in figure_cols if is_number(grid.cell(r, c))) >= 2]
+    if len(rows) >= 2:
+        problems.append(error("layout.table_above", sheet=grid.name, cell=cell_at(rows[0], 0), header_row=band.head + 1))
+
+
 def fallback_measure(found: PeriodFound, opts: Options, problems: list[Problem], sheet: str) -> str | None:
     """The measure of columns whose header says neither 本月 nor 累计: what the title says, else
     `--measure`, else January (本月 and 本年累计 are the same figure); None means ask the clerk."""

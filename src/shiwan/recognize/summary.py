@@ -19,6 +19,7 @@ from shiwan.recognize.rows import classify_rows, find_label_columns, find_row_me
 from shiwan.recognize.sheetchecks import (
     check_measure_months,
     check_money_units,
+    check_table_above,
     fallback_measure,
     warn_set_aside,
     warn_unmapped_columns,
@@ -34,19 +35,25 @@ def parse_summary(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, meta
     reads = read_columns(grid, band, hits, cat)
     cmap = map_columns(reads, cat)
     first_col = min(reads) if reads else 0
-    unit_col, serial_col = find_label_columns(grid, band, first_col)
     end = table_end(grid, band.first_data)
     lines = read_lines(grid, range(0, band.top), range(end, grid.height))
     found = settle_period(grid, lines, opts, meta)
     problems.extend(found.problems)
     period = found.period
+    units = standing(ctx.units, period)
+    unit_col, serial_col = find_label_columns(grid, band, first_col, units)
+    check_table_above(grid, band, cmap.mapped | {c.col for c in cmap.unresolved}, problems)
     check_money_units(grid, cmap, band, cat, problems)
     for col, other in cmap.duplicates:
         problems.append(error("layout.duplicate_column", sheet=grid.name, cell=cell_at(*col.name_cell),
                               indicator=cat.by_code[col.code].name, other=cell_at(col.name_cell[0], other)))
     row_measure_col = None
+    own_rows = False
     if cmap.unresolved:
         row_measure_col = find_row_measure_column(grid, band.first_data, end, {unit_col, serial_col}, first_col)
+        if row_measure_col is None and unit_col is not None and \
+                find_row_measure_column(grid, band.first_data, end, {serial_col}, unit_col + 1) == unit_col:
+            row_measure_col, unit_col, own_rows = unit_col, None, True  # one unit's rows: 本月, 本年累计
     if row_measure_col is not None:  # each unit in two rows: 本月, then 本年累计 (a 项目 column says which)
         for col in cmap.unresolved:
             cmap.slots.setdefault(col.code, {})["by_row"] = col.col
@@ -65,7 +72,7 @@ def parse_summary(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, meta
     reporter = named_reporter(units, lines, opts, meta, grid.name)
     problems.extend(reporter.problems)
     figure_cols = cmap.mapped | {c.col for c in left}
-    rows = classify_rows(grid, band, end, unit_col, figure_cols, {h.r for h in hits}, row_measure_col)
+    rows = classify_rows(grid, band, end, unit_col, figure_cols, {h.r for h in hits}, row_measure_col, own_rows)
     problems.extend(rows.problems)
     if reporter.refused:
         return None

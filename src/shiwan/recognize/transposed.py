@@ -157,15 +157,21 @@ def _read(grid: Grid, across: Across, rows, unit_rows: UnitRows, cols_of, ctx: C
     ret = ReturnIn(FORM_SUMMARY, unit_rows.reporter.id, period, grid.name, [], lines.submitted_on)
 
     def cells_of(r: int, code: str, cols: dict[str | None, int]) -> dict[str, tuple[int, int]] | None:
-        kind = cat.by_code[code].kind
+        """A flow's 本月 and 累计 cells; a stock's level: its 期末 / 累计 cell, else its only cell."""
+        measures = {(m or fallback): c for m, c in cols.items()}
+        if None in measures:
+            return None
+        if cat.by_code[code].kind == "stock":
+            c = measures.get("level", measures.get(YTD))
+            if c is None and len(measures) == 1 and MONTH in measures:
+                c = measures[MONTH]
+            return {"ytd": (r, c)} if c is not None else {}
         out = {}
-        for m, c in cols.items():
-            m = m or fallback
-            if m is None:
-                return None
-            slot = "ytd" if kind == "stock" or m in (YTD, "level") else "month" if m in (MONTH, "increment") else None
-            if slot and not (kind == "stock" and m == "increment"):
-                out.setdefault(slot, (r, c))
+        month = measures.get(MONTH, measures.get("increment"))
+        if month is not None:
+            out["month"] = (r, month)
+        if YTD in measures:
+            out["ytd"] = (r, measures[YTD])
         return out
 
     unknown = False

@@ -1,7 +1,9 @@
 """A unit return: one unit's figures with the indicators down the rows (`序号 | 指标名称 | 计量单位 | 本月 |
-本年累计`), in one block or several side by side (a long form printed in two halves). A `其中:女性` row
-under an indicator is its breakdown; a row the catalog does not describe is warned about and skipped,
-wherever it stands in the block.
+本年累计`), in one block or several side by side (a long form printed in two halves). A header row
+may come again lower down with other measures (`本月新增 | 期末数` over the stocks): the rows under it
+take its columns. A `其中:女性` row under an indicator is its breakdown; a row the catalog does not
+describe is warned about and skipped, wherever it stands; a group heading (`二、职业介绍`) that
+happens to be an indicator's alias but holds no figures is passed over.
 """
 
 from __future__ import annotations
@@ -36,19 +38,31 @@ from shiwan.ref.text import normalize_header
 
 
 @dataclass
+class Head:
+    """A header row of a block: its measure columns (month | ytd | level | increment -> column), the
+    columns it sets aside (上年同期, 本季) and its 计量单位 columns."""
+
+    row: int
+    measures: dict[str, int]
+    cells: dict[str, tuple[int, int]] = field(default_factory=dict)
+    aside: dict[int, tuple[int, int]] = field(default_factory=dict)
+    unit_cols: set[int] = field(default_factory=set)
+    named: list[tuple[Measure, tuple[int, int]]] = field(default_factory=list)
+
+
+@dataclass
 class Block:
-    """One block of indicator rows: its name column, the columns to its right, its measure columns."""
+    """One block of indicator rows: its name column, the columns to its right, its header rows and
+    its rows of indicators and breakdowns as (row, code, the header it stands under)."""
 
     ind_col: int
     right: int
-    header_row: int | None = None
-    measures: dict[str, int] = field(default_factory=dict)  # month | ytd | level | increment -> column
-    measure_cells: dict[str, tuple[int, int]] = field(default_factory=dict)
-    set_aside: dict[int, tuple[int, int]] = field(default_factory=dict)  # 上年同期, 本季: col -> header cell
-    unit_cols: set[int] = field(default_factory=set)  # 计量单位
-    rows: list[tuple[int, str, str]] = field(default_factory=list)  # (row, code, whole) of indicators and parts
-    top: int = 0
-    month_named: list[tuple[Measure, tuple[int, int]]] = field(default_factory=list)
+    top: int
+    heads: list[Head] = field(default_factory=list)
+    rows: list[tuple[int, str, Head | None]] = field(default_factory=list)
+
+    def head_of(self, r: int) -> Head | None:
+        return next((h for h in reversed(self.heads) if h.row < r), None)
 
 
 def find_blocks(grid: Grid, hits: list[Hit], catalog: Catalog, end: int) -> list[Block]:
@@ -59,54 +73,70 @@ def find_blocks(grid: Grid, hits: list[Hit], catalog: Catalog, end: int) -> list
     for k, ind_col in enumerate(cols):
         right = cols[k + 1] if k + 1 < len(cols) else grid.width
         first = min(h.r for h in hits if h.c == ind_col)
-        b = Block(ind_col, right, top=first)
-        _measure_header(grid, b, first)
+        b = Block(ind_col, right, first)
+        names = {h.r for h in hits if h.c == ind_col}
+        above = next((h for r in range(first - 1, max(-1, first - 6), -1) for h in [_head(grid, b, r)] if h), None)
+        b.heads = [h for h in [above] if h] + [h for r in range(first + 1, end) if r not in names
+                                               for h in [_head(grid, b, r)] if h]
         blocks.append(b)
     for b in blocks:
         _block_rows(grid, b, hits, catalog, end)
     return blocks
 
 
-def _measure_header(grid: Grid, b: Block, first: int) -> None:
-    """The measure columns: the nearest rows above the first indicator that name 本月 / 本年累计."""
-    for r in range(first - 1, max(-1, first - 6), -1):
-        found: dict[str, int] = {}
-        cells: dict[str, tuple[int, int]] = {}
-        aside: dict[int, tuple[int, int]] = {}
-        named = []
-        for c in range(b.ind_col + 1, b.right):
-            tl = grid.top_left(r, c)
-            if tl[1] != c:
-                continue
-            m = measure_of(grid.text(*tl))
-            if m is None:
-                continue
-            if m.kind in (IGNORE, QUARTER):
-                aside[c] = tl
-            elif m.kind not in found:
-                found[m.kind], cells[m.kind] = c, tl
-                if m.month is not None:
-                    named.append((m, tl))
-        if found:
-            b.measures, b.measure_cells, b.set_aside, b.header_row, b.month_named = found, cells, aside, r, named
-            b.unit_cols = {c for c in range(b.ind_col + 1, b.right)
-                           if normalize_header(grid.text(r, c)) in MEASURE_UNIT_HEADERS}
-            return
+def _head(grid: Grid, b: Block, r: int) -> Head | None:
+    """The row's measure columns, if it names any (本月 / 本年累计 / 期末数 ...)."""
+    head = Head(r, {})
+    for c in range(b.ind_col + 1, b.right):
+        tl = grid.top_left(r, c)
+        if tl[1] != c:
+            continue
+        m = measure_of(grid.text(*tl))
+        if m is None:
+            continue
+        if m.kind in (IGNORE, QUARTER):
+            head.aside[c] = tl
+        elif m.kind not in head.measures:
+            head.measures[m.kind], head.cells[m.kind] = c, tl
+            if m.month is not None:
+                head.named.append((m, tl))
+    if not head.measures:
+        return None
+    head.unit_cols = {c for c in range(b.ind_col + 1, b.right)
+                      if normalize_header(grid.text(r, c)) in MEASURE_UNIT_HEADERS}
+    return head
 
 
 def _block_rows(grid: Grid, b: Block, hits: list[Hit], catalog: Catalog, end: int) -> None:
-    """Indicator rows and breakdown rows (`其中:女性` under its indicator) of the block."""
+    """Indicator rows and breakdown rows (`其中:女性` under its indicator) of the block; of two rows
+    naming one indicator, one without any figure is a group heading and is passed over."""
     names = {h.r: h.code for h in hits if h.c == b.ind_col}
     whole = None
+    found: list[tuple[int, str, Head | None]] = []
     for r in range(b.top, end):
+        head = b.head_of(r)
         if r in names:
             whole = names[r]
-            b.rows.append((r, whole, whole))
+            found.append((r, whole, head))
             continue
         text = grid.text(r, b.ind_col).strip()
         part = catalog.match_part(whole, text) if whole and text else None
         if part:
-            b.rows.append((r, part, whole))
+            found.append((r, part, head))
+    by_code: dict[str, list[tuple[int, str, Head | None]]] = {}
+    for row in found:
+        by_code.setdefault(row[1], []).append(row)
+    for code, rows in by_code.items():
+        if len(rows) > 1:
+            filled = [x for x in rows if _has_figures(grid, x[0], x[2])]
+            by_code[code] = filled if filled else rows[:1]
+    keep = {id(x) for rows in by_code.values() for x in rows}
+    b.rows = [x for x in found if id(x) in keep]
+
+
+def _has_figures(grid: Grid, r: int, head: Head | None) -> bool:
+    cols = head.measures.values() if head else range(0, grid.width)
+    return any(grid.cell(r, c) is not None for c in cols)
 
 
 def parse_unit_return(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, meta: dict[str, str],
@@ -115,13 +145,13 @@ def parse_unit_return(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, 
     first = min(h.r for h in hits)
     end = _end(grid, max(h.r for h in hits))
     blocks = find_blocks(grid, hits, cat, end)
-    tops = [b.header_row if b.header_row is not None else b.top for b in blocks]
+    tops = [b.heads[0].row if b.heads and b.heads[0].row < b.top else b.top for b in blocks]
     lines = read_lines(grid, range(0, min(tops)), range(end, grid.height))
     found = settle_period(grid, lines, opts, meta)
     problems.extend(found.problems)
     period = found.period
     for b in blocks:
-        if not b.measures and not _one_column(grid, b, found, opts, problems):
+        if not b.heads and not _one_column(grid, b, found, opts, problems):
             return None
         if period:
             _check_month_names(grid, b, period, problems)
@@ -136,7 +166,7 @@ def parse_unit_return(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, 
         _warn_other_rows(grid, b, end, problems, first)
         _warn_set_aside(grid, b, cat, problems)
     if figures and not any(p.is_error for p in problems) and all(
-            grid.cell(r, c) is None for b in blocks for r, _, _ in b.rows for c in b.measures.values()):
+            grid.cell(r, c) is None for b in blocks for r, _, h in b.rows for c in (h.measures.values() if h else ())):
         problems.append(error("layout.all_blank", sheet=grid.name))
     if period is None:
         return None
@@ -154,11 +184,13 @@ def _one_column(grid: Grid, b: Block, found, opts: Options, problems: list[Probl
     """A block without a 本月 / 累计 header: one column of figures, whose measure the title or
     `--measure` says; more than one is not readable."""
     rows = [r for r, _, _ in b.rows]
-    numeric = sorted({c for r in rows for c in range(b.ind_col + 1, b.right)
-                      if is_number(grid.cell(r, c)) and c not in b.unit_cols})
+    numeric = sorted({c for r in rows for c in range(b.ind_col + 1, b.right) if is_number(grid.cell(r, c))
+                      and normalize_header(grid.text(b.top - 1, c)) not in MEASURE_UNIT_HEADERS})
     fallback = fallback_measure(found, opts, problems, grid.name) if len(numeric) == 1 else None
     if len(numeric) == 1 and fallback:
-        b.measures = {fallback: numeric[0]}
+        head = Head(b.top - 1, {fallback: numeric[0]})
+        b.heads = [head]
+        b.rows = [(r, code, head) for r, code, _ in b.rows]
         return True
     if len(numeric) == 1:
         problems.append(error("layout.measure_unknown", sheet=grid.name, cell=cell_at(rows[0], numeric[0]),
@@ -170,10 +202,11 @@ def _one_column(grid: Grid, b: Block, found, opts: Options, problems: list[Probl
 
 def _check_month_names(grid: Grid, b: Block, period: str, problems: list[Problem]) -> None:
     month = periods.month_of(period)
-    for m, cell in b.month_named:
-        if m.month != month:
-            problems.append(error("layout.range_mismatch", sheet=grid.name, cell=cell_at(*cell),
-                                  header=" ".join(grid.text(*cell).split()), period=period, month=month))
+    for head in b.heads:
+        for m, cell in head.named:
+            if m.month != month:
+                problems.append(error("layout.range_mismatch", sheet=grid.name, cell=cell_at(*cell),
+                                      header=" ".join(grid.text(*cell).split()), period=period, month=month))
 
 
 def _figures(grid: Grid, blocks: list[Block], cat: Catalog, unit_id: int, period: str | None,
@@ -183,20 +216,21 @@ def _figures(grid: Grid, blocks: list[Block], cat: Catalog, unit_id: int, period
     figures: list[FigureIn] = []
     seen: dict[str, str] = {}
     for b in blocks:
-        for r, code, _whole in b.rows:
+        for r, code, head in b.rows:
             ind = cat.by_code[code]
             if code in seen:
                 problems.append(error("layout.indicator_twice", sheet=grid.name, cell=cell_at(r, b.ind_col),
                                       indicator=ind.name, other=seen[code]))
                 continue
             seen[code] = cell_at(r, b.ind_col)
-            for uc in b.unit_cols:
+            if head is None:
+                continue
+            for uc in head.unit_cols:
                 stated = money_mismatch(f"({grid.text(r, uc).strip()})", ind)
                 if stated:
                     problems.append(error("layout.unit_mismatch", sheet=grid.name, cell=cell_at(r, uc),
                                           indicator=ind.name, stated=stated, expected=ind.measure))
-            cells = _row_cells(grid, r, ind.kind, b.measures)
-            fig = reader.figure(unit_id, ind, cells, CHANNEL_OWN, january)
+            fig = reader.figure(unit_id, ind, _row_cells(grid, r, ind.kind, head.measures), CHANNEL_OWN, january)
             if fig is not None:
                 figures.append(fig)
     return figures
@@ -223,14 +257,14 @@ def _row_cells(grid: Grid, r: int, kind: str, measures: dict[str, int]) -> dict[
 
 def _warn_other_rows(grid: Grid, b: Block, end: int, problems: list[Problem], first: int) -> None:
     """Rows of the block that name no indicator (nor a breakdown of one) but hold figures."""
-    known = {r for r, _, _ in b.rows}
-    cols = [c for c in b.measures.values()]
-    start = (b.header_row + 1) if b.header_row is not None else first
+    known = {r for r, _, _ in b.rows} | {h.row for h in b.heads}
+    start = (b.heads[0].row + 1) if b.heads and b.heads[0].row < b.top else first
     for r in range(start, end):
-        if r in known or is_column_number_row(grid, r) or is_measure_unit_row(grid, r):
+        head = b.head_of(r)
+        if r in known or head is None or is_column_number_row(grid, r) or is_measure_unit_row(grid, r):
             continue
         text = grid.text(r, b.ind_col).strip()
-        if text and any(is_number(grid.cell(r, c)) for c in cols):
+        if text and any(is_number(grid.cell(r, c)) for c in head.measures.values()):
             key = "layout.unknown_breakdown_row" if text.startswith("其中") else "layout.unknown_row"
             problems.append(warning(key, sheet=grid.name, cell=cell_at(r, b.ind_col), text=" ".join(text.split())))
 
@@ -238,18 +272,18 @@ def _warn_other_rows(grid: Grid, b: Block, end: int, problems: list[Problem], fi
 def _warn_set_aside(grid: Grid, b: Block, cat: Catalog, problems: list[Problem]) -> None:
     """Columns with figures that are not this return's (上年同期, 本季), and a stock's 本月新增 column
     (an increment, never its level)."""
-    rows = [r for r, _, _ in b.rows]
-    for c, cell in b.set_aside.items():
-        if any(is_number(grid.cell(r, c)) for r in rows):
-            m = measure_of(grid.text(*cell))
-            key = "layout.quarter_column_skipped" if m and m.kind == QUARTER else "layout.column_skipped"
-            problems.append(warning(key, sheet=grid.name, cell=cell_at(*cell), header=" ".join(grid.text(*cell).split()),
-                                    indicator=""))
-    c = b.measures.get(INCREMENT)
-    if c is None:
-        return
-    stocks = [(r, code) for r, code, _ in b.rows if cat.by_code[code].kind == "stock" and is_number(grid.cell(r, c))]
-    if stocks:
-        cell = b.measure_cells[INCREMENT]
-        problems.append(warning("layout.increment_not_level", sheet=grid.name, cell=cell_at(*cell),
-                                header=" ".join(grid.text(*cell).split()), indicator=cat.by_code[stocks[0][1]].name))
+    for head in b.heads:
+        rows = [r for r, _, h in b.rows if h is head]
+        for c, cell in head.aside.items():
+            if any(is_number(grid.cell(r, c)) for r in rows):
+                m = measure_of(grid.text(*cell))
+                key = "layout.quarter_column_skipped" if m and m.kind == QUARTER else "layout.column_skipped"
+                problems.append(warning(key, sheet=grid.name, cell=cell_at(*cell),
+                                        header=" ".join(grid.text(*cell).split()), indicator=""))
+        c = head.measures.get(INCREMENT)
+        stocks = [code for r, code, h in b.rows if h is head and c is not None and cat.by_code[code].kind == "stock"
+                  and is_number(grid.cell(r, c))]
+        if stocks:
+            cell = head.cells[INCREMENT]
+            problems.append(warning("layout.increment_not_level", sheet=grid.name, cell=cell_at(*cell),
+                                    header=" ".join(grid.text(*cell).split()), indicator=cat.by_code[stocks[0]].name))

@@ -32,7 +32,7 @@ _YTD_WORDS = {"本年累计", "累计", "累计数", "本年累计数", "年累�
               "年初以来累计", "本年实际", "全年", "本年合计", "自年初累计数", "本年累计实绩", "累计实绩"}
 _LEVEL_WORDS = {"期末数", "期末", "实有数", "期末实有数", "现有数", "年末数", "现有", "期末累计", "实有", "月末数",
                 "月末实有", "月末实有数", "期末现有", "期末现有数", "现有总数", "月末", "目前实有", "现存", "运营中",
-                "期末运营数", "累计现有"}
+                "期末运营数", "累计现有", "季末数", "季末", "季末实有", "季末实有数", "年末", "年末实有", "年末实有数"}
 _QUARTER_WORDS = {"本季", "本季度", "本季数", "本季度数", "本季完成", "本季度完成", "当季", "本季合计"}
 _IGNORE_PARTS = ("上年", "去年", "同比", "同期", "增减", "增长", "比上", "计划", "目标", "任务", "完成率", "完成%", "%",
                  "备注", "占", "进度", "比例", "排名", "名次", "差额", "幅度", "上月")
@@ -125,7 +125,10 @@ _OWN_LABELS = {"市总工会", "市总", "市工会", "市总工会机关", "市
 
 
 def row_word(written: str, label: str) -> str:
-    """total | subtotal | own | unit, for a row label as written and as normalised for matching."""
+    """total | subtotal | own | unit, for a row label as written and as normalised for matching. A
+    `其中:市区` row (a part of the row above, under a 合计) counts as a subtotal: not a unit."""
+    if written.startswith("其中"):
+        return SUBTOTAL
     if label in _TOTAL_WORDS or label.startswith(("合计", "总计")) or label.endswith("合计"):
         return TOTAL
     if _SUBTOTAL.search(label):

@@ -55,6 +55,10 @@ class IndicatorDef:
     def label(self) -> str:
         return pick(self.name, self.name_en)
 
+    def part_label(self) -> str:
+        """A breakdown's own name (`女性`), in the user's language."""
+        return pick(self.part_name, self.part_name_en) or self.label()
+
     def measure_label(self) -> str:
         from shiwan.base.i18n import is_en
 
@@ -112,6 +116,10 @@ class Catalog:
     def parts_of(self, code: str) -> list[IndicatorDef]:
         """The breakdowns of one indicator, in catalog order."""
         return [b for b in self.breakdowns if b.parent == code]
+
+    def with_parts(self) -> list[IndicatorDef]:
+        """Every indicator in catalog order, each followed by its breakdowns (for listings and exports)."""
+        return [x for i in self.indicators for x in (i, *self.parts_of(i.code))]
 
     def match_part(self, whole: str, header: str) -> str | None:
         """The breakdown of `whole` that a sub-header (`其中:女性`, `女性`, `其中：4050人员`) names."""

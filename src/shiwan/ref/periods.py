@@ -85,3 +85,103 @@ def deadline(period: str, day: int = 5) -> date:
 
 def span(first: str, last: str) -> list[str]:
     return [add_months(first, i) for i in range(max(0, months_between(first, last)))]
+
+
+# -- report periods: a month, a quarter, a half year or a year -------------------------------------
+
+SPAN_KINDS = ("month", "quarter", "half", "year")
+_CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_QUARTER = re.compile(r"^(\d{4})?\s*(?:[-./]?\s*[Qq]([1-4])|年?\s*第?([一二三四1-4])\s*季度?)$")
+_HALF = re.compile(r"^(\d{4})?\s*(?:[-./]?\s*[Hh]([12])|年?\s*([上下])半年)$")
+_YEAR = re.compile(r"^(\d{4})\s*(?:年度?|年全年|全年)?$")
+
+
+class Span:
+    """A report period: the months `first`..`last` of one year. `key` is how it is written back
+    (`2004-06`, `2004Q2`, `2004H1`, `2004`)."""
+
+    __slots__ = ("first", "last", "kind", "key")
+
+    def __init__(self, first: str, last: str, kind: str, key: str):
+        self.first, self.last, self.kind, self.key = first, last, kind, key
+
+    def __repr__(self) -> str:
+        return f"Span({self.key!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Span) and other.key == self.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    @property
+    def year(self) -> int:
+        return year_of(self.last)
+
+    @property
+    def is_month(self) -> bool:
+        return self.kind == "month"
+
+    def months(self) -> list[str]:
+        return span(self.first, self.last)
+
+    def before(self) -> str | None:
+        """The month before the span within its year (None when the span starts in January)."""
+        return None if month_of(self.first) == 1 else previous(self.first)
+
+    def shifted_years(self, n: int) -> Span:
+        """The same months `n` years later (earlier when negative): 同比's 上年同期."""
+        y = self.year + n
+        return parse_span(self.key.replace(str(self.year), str(y), 1)) if self.kind != "month" else \
+            month_span(make(y, month_of(self.last)))
+
+
+def month_span(period: str) -> Span:
+    return Span(period, period, "month", period)
+
+
+def quarter(year: int, q: int) -> Span:
+    return Span(make(year, 3 * q - 2), make(year, 3 * q), "quarter", f"{year:04d}Q{q}")
+
+
+def half(year: int, h: int) -> Span:
+    return Span(make(year, 6 * h - 5), make(year, 6 * h), "half", f"{year:04d}H{h}")
+
+
+def whole_year(year: int) -> Span:
+    return Span(make(year, 1), make(year, 12), "year", f"{year:04d}")
+
+
+def parse_span(text: str, default_year: int | None = None) -> Span:
+    """A month (`2004-06`, `2004年6月`), a quarter (`2004Q2`, `2004年二季度`, `2004年第二季度`), a half
+    year (`2004H1`, `2004年上半年`) or a year (`2004`, `2004年`). Without a year (`二季度`, `上半年`) the
+    span is of `default_year`; PeriodError when the text is none of these."""
+    s = (text or "").strip().replace(" ", "").replace("\u3000", "")
+    try:
+        return month_span(parse_period(s))
+    except PeriodError:
+        pass
+    m = _QUARTER.match(s)
+    if m:
+        year = _year_or(m.group(1), default_year, text)
+        return quarter(year, _CN_DIGIT[m.group(2) or m.group(3)])
+    m = _HALF.match(s)
+    if m:
+        year = _year_or(m.group(1), default_year, text)
+        return half(year, int(m.group(2)) if m.group(2) else 1 if m.group(3) == "上" else 2)
+    m = _YEAR.match(s)
+    if m and 1900 <= int(m.group(1)) <= 2200:
+        return whole_year(int(m.group(1)))
+    raise PeriodError(text)
+
+
+def _year_or(text: str | None, default: int | None, whole: str) -> int:
+    if text:
+        y = int(text)
+    elif default is not None:
+        y = default
+    else:
+        raise PeriodError(whole)
+    if not 1900 <= y <= 2200:
+        raise PeriodError(whole)
+    return y

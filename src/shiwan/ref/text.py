@@ -102,6 +102,7 @@ def arabic_dates(s: str) -> str:
 
 _RANGE = re.compile(r"(\d{4})\s*年\s*(?:度)?\s*(\d{1,2})\s*(?:月份?)?\s*[-—–~至到]\s*(\d{1,2})\s*月")
 _MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])")  # a date is not a period
+_SHORT_YEAR = re.compile(r"(?<![\d年])(\d{2})\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])")  # `03年6月`
 _ISO = re.compile(r"(?<!\d)(\d{4})\s*[-./_]\s*(\d{1,2})(?![\d])(?!\s*[-./]\s*\d)")
 _COMPACT = re.compile(r"(?<!\d)(\d{4})(0[1-9]|1[0-2])(?!\d)")
 _HALF = re.compile(r"(\d{4})\s*年\s*(上半年|下半年|全年|第?一季度|第?二季度|第?三季度|第?四季度|前三季度)")
@@ -151,6 +152,11 @@ def find_period(text: str, *, compact: bool = False) -> PeriodHint | None:
             return PeriodHint(p, ytd=False)
     for m in _ISO.finditer(s):
         p = _valid(m.group(1), m.group(2))
+        if p:
+            return PeriodHint(p, ytd=False)
+    m = _SHORT_YEAR.search(s)
+    if m and int(m.group(1)) <= 50:  # `03年6月`: this century
+        p = _valid(str(2000 + int(m.group(1))), m.group(2))
         if p:
             return PeriodHint(p, ytd=False)
     if compact:

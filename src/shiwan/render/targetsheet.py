@@ -20,6 +20,7 @@ def write_targets_template(db, tree: UnitTree, cat: Catalog, *, unit: str | None
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 
     camp = campaign_of(db, None)
+    tree = tree.at(year or int(camp.end[:4]))  # the units standing in the year (the campaign's last, for its total)
     scope = tree.by_code.get(unit) if unit else tree.by_id.get(camp.unit_id)
     if scope is None:
         raise UserError("layout.unknown_unit_code", code=unit)
@@ -82,6 +83,7 @@ def export_targets_xlsx(db, *, year: int | None, under: str | None, output: Path
     path = write_targets_template(db, tree, cat, unit=under, year=year or None, output=output)
     wb = load_workbook(path)
     ws = wb.worksheets[0]
+    tree = tree.at(year or int(camp.end[:4]))
     scope = tree.by_code.get(under) if under else tree.by_id[camp.unit_id]
     heads = {c: ws.cell(3, c).value for c in range(3, ws.max_column + 1)}
     codes = {c: cat.match(str(v)) for c, v in heads.items() if v}

@@ -72,9 +72,10 @@ def write_template(db, form: str, *, unit: str | None, period: str | None, year:
         raise UsageError("template.need_unit")
     if not period:
         raise UsageError("template.need_period")
-    u = tree.by_code.get(unit)
-    if u is None:
-        raise UserError("layout.unknown_unit_code", code=unit)
+    from shiwan.tally.report import resolve_scope
+
+    u = resolve_scope(tree, unit, period)  # the unit as it stood at the period, with the units standing under it
+    tree = tree.at(period)
     if form == "city" and not tree.children(u.id):
         raise UserError("template.no_children", unit=u.name)
     if output is None:
@@ -85,8 +86,10 @@ def write_template(db, form: str, *, unit: str | None, period: str | None, year:
 
 
 def build_template(db, tree: UnitTree, cat: Catalog, form: str, unit: UnitRec, period: str):
+    """A template for `unit` and `period`; a city summary lists the units standing under it then."""
     from openpyxl import Workbook
 
+    tree = tree.at(period)
     wb = Workbook()
     ws = wb.active
     title = campaign_title(db, cat)

@@ -14,6 +14,7 @@ batch) is refused rather than applied over it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from dataclasses import dataclass, field
@@ -24,8 +25,9 @@ from shiwan.base.problems import HasProblems, Problem, error, warning
 from shiwan.base.settings import os_user
 from shiwan.check.chain import check_changes
 from shiwan.check.model import Change, Stored
+from shiwan.check.standing import StandingFigure, standing_problems
 from shiwan.read.sandbox import Parsed
-from shiwan.recognize import ParsedFile, ReturnIn
+from shiwan.recognize import FigureIn, ParsedFile, ReturnIn
 from shiwan.ref.catalog import Catalog
 from shiwan.ref.constants import CHANNEL_OWN
 from shiwan.ref.units import UnitTree
@@ -206,6 +208,10 @@ class Importer:
             found.extend(self._cross_form(ret, changes))
             plan.extend(changes)
         if not any(f.is_error for f in found):
+            known = {(p.key, p.sheet, p.cell) for p in parsed.problems}
+            found.extend(p for p in standing_problems(self.catalog, plan, self._standing(plan))
+                         if (p.key, p.sheet, p.cell) not in known)
+        if not any(f.is_error for f in found):
             found.extend(check_changes(self.catalog, self.units, plan, self.history))
             # warnings of the catalog's rules travel with the figures they are about
             by_cell = {(c.sheet, cell): c for c in plan for cell in (c.figure.month_cell, c.figure.ytd_cell) if cell}
@@ -214,6 +220,33 @@ class Importer:
                 if c is not None and w.key.startswith("rule."):
                     c.warnings.append(w.to_record())
         return plan, found
+
+    def _standing(self, plan: list[Change]) -> dict[tuple[int, str, int], dict[str, StandingFigure]]:
+        """The stored figures of the units and months the plan touches, named by their source."""
+        out: dict[tuple[int, str, int], dict[str, StandingFigure]] = {}
+        by_period: dict[str, set[int]] = {}
+        for c in plan:
+            by_period.setdefault(c.period, set()).add(c.figure.unit_id)
+        names: dict[int, str] = {}
+        for period, unit_ids in by_period.items():
+            clause, params = in_clause("u", sorted(unit_ids))
+            for uid, iid, channel, month, ytd, import_id, sheet, mcell, ycell in self.db.all(
+                "SELECT unit_id, indicator_id, channel, month, ytd, import_id, sheet, month_cell, ytd_cell FROM figure "
+                f"WHERE unit_id IN {clause} AND period = :p", {**params, "p": period},
+            ):
+                if import_id not in names:
+                    names[import_id] = self.db.scalar("SELECT file_name FROM import_log WHERE id = :i",
+                                                      {"i": import_id}) or ""
+                code = self.catalog.by_id[iid].code
+                where = " › ".join(x for x in (names[import_id], sheet) if x)
+                out.setdefault((uid, period, channel), {})[code] = StandingFigure(
+                    code, month, ytd, f"{where} › {mcell}" if mcell else "", f"{where} › {ycell}" if ycell else "")
+        for (uid, iid, period, channel), old in self._pending.items():  # a dry run's earlier files
+            if period in by_period and uid in by_period[period]:
+                code = self.catalog.by_id[iid].code
+                out.setdefault((uid, period, channel), {})[code] = StandingFigure(code, old.month, old.ytd,
+                                                                                  old.month_cell, old.ytd_cell)
+        return out
 
     def _newer_import(self, ret: ReturnIn, parsed: ParsedFile) -> tuple[int, str] | None:
         """An import of the same return whose 报出日期 is later than this file's."""
@@ -273,6 +306,8 @@ class Importer:
             old = existing.get((f.unit_id, iid, f.channel))
             if self._pending:
                 old = self._pending.get((f.unit_id, iid, ret.period, f.channel)) or old
+            if old is not None:
+                f = merged_figure(f, old)
             changed = old is not None and not (_same(old.month, f.month) and _same(old.ytd, f.ytd))
             out.append(Change(ret.period, ret.sheet, f, iid, old, changed))
         return out
@@ -329,6 +364,14 @@ class Importer:
             with self.db.transaction():
                 self._log(res, None)
         return res
+
+
+def merged_figure(f: FigureIn, old: Stored) -> FigureIn:
+    """A revision replaces the cells it gives and leaves the others as they stand: a return giving only
+    本年累计 keeps the 本月 stored before (and its cell)."""
+    if f.month is not None or old.month is None:
+        return f
+    return dataclasses.replace(f, month=old.month, month_cell=old.month_cell)
 
 
 def _n(v: float | None) -> str:

@@ -61,6 +61,7 @@ def store_allocation(db, camp: Campaign, sheet: AllocationSheet, res: TargetsRes
     res.year = sheet.year
     if sheet.errors or sheet.year is None:
         return res
+    _at_year(UnitTree.from_db(db), sheet, target_year(camp, sheet.year))
     existing = {(u, i): (tid, v) for tid, u, i, v in db.all(
         "SELECT id, unit_id, indicator_id, value FROM target WHERE campaign_id = :c AND year = :y",
         {"c": camp.id, "y": sheet.year})}
@@ -94,16 +95,27 @@ def store_allocation(db, camp: Campaign, sheet: AllocationSheet, res: TargetsRes
     return res
 
 
+def _at_year(tree: UnitTree, sheet: AllocationSheet, year: int) -> None:
+    """Targets go to the units standing in their year: a row read as a unit of the same code in other
+    years (a code reused for another area) is that code's unit of the year."""
+    for tg in sheet.targets:
+        u = tree.unit(tg.unit_id)
+        if u is not None and not u.stands(year):
+            same = tree.find(u.code, year)
+            if same is not None:
+                tg.unit_id = same.id
+
+
 def set_target(db, unit: str, indicator: str, year: str, value: float, campaign: str | None = None) -> tuple[float | None, list[Problem]]:
     camp = campaign_of(db, campaign)
     tree, cat = UnitTree.from_db(db), Catalog.from_db(db)
-    u = tree.by_code.get(unit)
+    y = parse_target_year(year)
+    u = tree.find(unit, target_year(camp, y))  # the unit as it stood in the target's year
     if u is None:
         raise UserError("layout.unknown_unit_code", code=unit)
     ind = cat.by_code.get(indicator)
     if ind is None:
         raise UserError("report.unknown_indicator", code=indicator, known=", ".join(cat.by_code), exit_code=2)
-    y = parse_target_year(year)
     p = parse_figure(value, ind.decimals)
     if not p.ok:
         raise UserError(p.error, exit_code=2, **{**dict(p.params), "indicator": ind.name, "decimals": ind.decimals})
@@ -122,6 +134,11 @@ def set_target(db, unit: str, indicator: str, year: str, value: float, campaign:
     return (old[1] if old else None), allocation_warnings(db, camp, y, parent | {u.id})
 
 
+def target_year(camp: Campaign, year: int) -> int:
+    """The calendar year whose units a target's year means (the campaign's last, for its total)."""
+    return year if year != CAMPAIGN_TOTAL else int(camp.end[:4])
+
+
 def parse_target_year(text: str) -> int:
     if str(text).lower() in ("campaign", "全程", "total", "0"):
         return CAMPAIGN_TOTAL
@@ -134,6 +151,7 @@ def allocation_warnings(db, camp: Campaign, year: int, parents: set[int] | None 
                         pending: list[TargetIn] | None = None) -> list[Problem]:
     """Parents whose children's targets add up to less (or more) than their own."""
     tree, cat = UnitTree.from_db(db), Catalog.from_db(db)
+    tree = tree.at(target_year(camp, year))
     values: dict[tuple[int, int], float] = {
         (u, i): v for u, i, v in db.all("SELECT unit_id, indicator_id, value FROM target WHERE campaign_id = :c "
                                         "AND year = :y", {"c": camp.id, "y": year})}
@@ -152,7 +170,7 @@ def allocation_warnings(db, camp: Campaign, year: int, parents: set[int] | None 
         if abs(s - total) < 1e-9:
             continue
         key = "targets.under" if s < total else "targets.over"
-        out.append(warning(key, unit=tree.by_id[uid].name, indicator=ind.name, year=year_text(year),
+        out.append(warning(key, unit=tree.unit(uid).name, indicator=ind.name, year=year_text(year),
                            total=f"{total:,.{ind.decimals}f}", sum=f"{s:,.{ind.decimals}f}",
                            diff=f"{abs(total - s):,.{ind.decimals}f}", missing=len(kids) - len(given)))
     return out

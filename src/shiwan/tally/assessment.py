@@ -49,7 +49,8 @@ def assessment_report(db, *, year: int, as_of: str | None = None, under: str | N
         as_of = latest or periods.make(year, 12)
     if periods.year_of(as_of) != year:
         raise UserError("assessment.as_of_year", as_of=as_of, year=year, exit_code=2)
-    scope = resolve_scope(tree, under)
+    scope = resolve_scope(tree, under, as_of)
+    view = tree.at(as_of)  # the units standing in the year assessed
     camp = default_campaign(db)
     tp = periods.time_progress(as_of)
     year_end = periods.month_of(as_of) == 12
@@ -61,11 +62,11 @@ def assessment_report(db, *, year: int, as_of: str | None = None, under: str | N
     deadline_day = int(db.meta("deadline_day") or 5)
     month_subs = {p: submissions(db, p) for p in periods.span(periods.make(year, 1), as_of)}
     refused_rows = _refused_returns(db, periods.make(year, 1), as_of)
-    units = tree.children(scope.id)
+    units = view.children(scope.id)
     summary, detail = [], []
     totals: dict[int, float] = {}
     for u in units:
-        members = [m for m in tree.subtree(u.id) if m.level not in NOT_REPORTING]
+        members = [m for m in view.subtree(u.id) if m.level not in NOT_REPORTING]
         ids = {m.id for m in members}
         row: dict = {"unit_code": u.code, "unit_name": u.name, "row_type": ROW_UNIT, "year": year, "as_of": as_of,
                      "_label": u.name}
@@ -120,12 +121,12 @@ def assessment_report(db, *, year: int, as_of: str | None = None, under: str | N
         summary.append(row)
     ranks = rank_desc(totals)
     for row in summary:
-        u = tree.by_code[row["unit_code"]]
+        u = view.by_code[row["unit_code"]]
         row["rank"] = ranks[u.id]
         row["band"] = "excellent" if row["total"] >= scheme.excellent else "pass" if row["total"] >= scheme.passing \
             else "fail"
         row["_band"] = t(f"assessment.band.{row['band']}")
-    detail.sort(key=lambda d: ranks[tree.by_code[d["unit_code"]].id] or 0)
+    detail.sort(key=lambda d: ranks[view.by_code[d["unit_code"]].id] or 0)
     for d in detail:
         d["section"] = "detail"
     for row in summary:

@@ -6,6 +6,7 @@ from shiwan.base.errors import UserError
 from shiwan.base.i18n import t
 from shiwan.ref import periods
 from shiwan.ref.campaigns import default_campaign
+from shiwan.ref.lineage import NONE, SAME, SUCCESSORS, Lineage
 from shiwan.ref.units import UnitRec
 from shiwan.tally.engine import Values, targets_for
 from shiwan.tally.report import (
@@ -20,8 +21,8 @@ from shiwan.tally.report import (
     r6,
     rank_desc,
     ratio,
-    resolve_period,
     resolve_scope,
+    resolve_span,
     round_to,
     section_title,
 )
@@ -31,7 +32,11 @@ from shiwan.tally.report import (
 
 def campaign_report(db, *, period: str | None = None, under: str | None = None, campaign: str | None = None) -> Report:
     """Progress toward the campaign target by unit: achieved since the campaign began, share of the
-    target, share of the campaign's months elapsed, gap, and what is still needed per remaining month."""
+    target, share of the campaign's months elapsed, gap, and what is still needed per remaining month.
+
+    A unit that took over others' area during the campaign counts their figures for the years before
+    (like with like); where no figure covers its area before a change, it counts from the change on
+    and a note says so (ref/lineage.py)."""
     from shiwan.ref.campaigns import list_campaigns
 
     tree, cat = context(db)
@@ -39,28 +44,65 @@ def campaign_report(db, *, period: str | None = None, under: str | None = None, 
     camp = next((c for c in camps if c.code == campaign), None) if campaign else default_campaign(db)
     if camp is None:
         raise UserError("campaign.none" if not campaign else "campaign.unknown", code=campaign or "")
-    period = resolve_period(db, period)
-    as_of = min(max(period, camp.start), camp.end)
-    scope = resolve_scope(tree, under) if under else tree.by_id[camp.unit_id]
+    as_of = min(max(resolve_span(db, period).last, camp.start), camp.end)
+    scope = resolve_scope(tree, under, as_of) if under else tree.by_id[camp.unit_id]
     ind = cat.by_id[camp.indicator_id]
-    ends = [min(as_of, periods.make(y, 12)) for y in range(periods.year_of(camp.start), periods.year_of(as_of) + 1)]
-    before_start = [periods.previous(camp.start)] if periods.month_of(camp.start) > 1 else []
-    values = Values(db, tree, cat, [ind.code], periods.year_start(camp.start), as_of, scope.id,
-                    focus=ends + before_start)
-    # achieved since the start: each year's 累计 at its last month within the campaign, less what
-    # was done in that year before the campaign began
-    achieved: dict[int, float | None] = {}
     first_year, last_year = periods.year_of(camp.start), periods.year_of(as_of)
-    for y in range(first_year, last_year + 1):
-        end = min(as_of, periods.make(y, 12))
-        tot = values.totals(ind.code, end, "ytd")
-        before = values.totals(ind.code, periods.previous(camp.start), "ytd") if y == first_year and \
-            periods.month_of(camp.start) > 1 else {}
-        for uid, v in tot.items():
-            if v is None:
+    ends = {y: min(as_of, periods.make(y, 12)) for y in range(first_year, last_year + 1)}
+    head_start = periods.previous(camp.start) if periods.month_of(camp.start) > 1 else None
+    values = Values(db, tree, cat, [ind.code], periods.year_start(camp.start), as_of, scope.id,
+                    focus=list(ends.values()) + ([head_start] if head_start else []))
+    lineage, notes = Lineage(tree), {}
+
+    def done_in(y: int) -> dict[int, float | None]:
+        """Each unit's figure in year `y` of the campaign (less what came before its start)."""
+        tot = values.totals(ind.code, ends[y], "ytd")
+        if y == first_year and head_start:
+            before = values.totals(ind.code, head_start, "ytd")
+            tot = {u: (v - (before.get(u) or 0.0) if v is not None else None) for u, v in tot.items()}
+        return tot
+
+    per_year = {y: done_in(y) for y in ends}
+
+    def achieved(u: UnitRec) -> tuple[float | None, str]:
+        got: float | None = None
+        basis = SAME
+        for y, tot in per_year.items():
+            c = lineage.compare(u, y, last_year)
+            if c.basis == NONE:
+                basis = "partial"
+                notes.setdefault(u.id, c.note())
                 continue
-            v -= before.get(uid) or 0.0
-            achieved[uid] = (achieved.get(uid) or 0.0) + v
+            if c.basis == SUCCESSORS:
+                basis = SUCCESSORS if basis == SAME else basis
+                notes.setdefault(u.id, c.note())
+            for v in (tot.get(b.id) for b in c.before):
+                if v is not None:
+                    got = (got or 0.0) + v
+        return got, basis
+
+    rows = _campaign_rows(db, camp, scope, ind, tree.at(as_of), as_of, values, achieved, first_year, last_year, head_start)
+    d = ind.decimals
+    cols = [Col("_label", t("col.unit")), Col("achieved", t("col.achieved"), "num", d),
+            Col("target", t("col.campaign_target"), "num", d), Col("share", t("col.share"), "pct"),
+            Col("elapsed", t("col.elapsed"), "pct"), Col("gap_pp", t("col.gap"), "pp"),
+            Col("remaining", t("col.remaining"), "num", d), Col("per_month_needed", t("col.per_month"), "num", d),
+            Col("rank", t("col.rank"), "rank")]
+    left = periods.months_between(periods.add_months(as_of, 1), camp.end) if as_of < camp.end else 0
+    return Report(
+        kind="campaign", title=t("campaign.title", unit=scope.name, campaign=camp.label()),
+        period_line=t("campaign.period_line", start=camp.start, end=camp.end, as_of=as_of),
+        unit_line=t("report.unit_line", unit=scope.name, measure=ind.measure_label()),
+        sections=[Section(section_title(ind), cols, rows, ind.measure_label(), chart=("_label", "share"))],
+        period=as_of, scope_code=scope.code,
+        notes=[t("campaign.note", months=camp.months, elapsed=periods.months_between(camp.start, as_of), left=left,
+                 target=f"{camp.total_target:,.0f}")] + ([t("campaign.illustrative")] if camp.illustrative else [])
+        + list(notes.values()),
+    )
+
+
+def _campaign_rows(db, camp, scope: UnitRec, ind, view, as_of: str, values: Values, achieved, first_year: int,
+                   last_year: int, head_start: str | None) -> list[dict]:
     totals_t = targets_for(db, 0, [ind.id], camp.id)
     years = range(first_year, periods.year_of(camp.end) + 1)
     annual = {y: targets_for(db, y, [ind.id], camp.id) for y in years}
@@ -76,19 +118,19 @@ def campaign_report(db, *, period: str | None = None, under: str | None = None, 
 
     rows = []
     shares: dict[int, float | None] = {}
-    entries = [(ROW_UNIT, c) for c in tree.children(scope.id)]
+    entries = [(ROW_UNIT, c) for c in view.children(scope.id)]
     if values.ytd(scope.id, ind.code, as_of) is not None:
         entries.append((ROW_OWN, scope))
     entries.append((ROW_TOTAL, scope))
     for kind, u in entries:
         if kind == ROW_OWN:
-            got = sum((values.ytd(scope.id, ind.code, min(as_of, periods.make(y, 12))) or 0.0)
-                      for y in range(first_year, last_year + 1))
-            if periods.month_of(camp.start) > 1:
-                got -= values.ytd(scope.id, ind.code, periods.previous(camp.start)) or 0.0
-            target = None
+            got: float | None = sum((values.ytd(scope.id, ind.code, min(as_of, periods.make(y, 12))) or 0.0)
+                                    for y in range(first_year, last_year + 1))
+            if head_start:
+                got = (got or 0.0) - (values.ytd(scope.id, ind.code, head_start) or 0.0)
+            target, basis = None, SAME
         else:
-            got = achieved.get(u.id)
+            got, basis = achieved(u)
             target = target_of(u)
             if kind == ROW_TOTAL and target is None:
                 target = camp.total_target or None
@@ -96,11 +138,11 @@ def campaign_report(db, *, period: str | None = None, under: str | None = None, 
         remaining = max(0.0, target - (got or 0.0)) if target is not None else None
         row = {
             "unit_code": u.code, "unit_name": u.name, "row_type": kind, "campaign": camp.code, "indicator": ind.code,
-            "period": as_of, "achieved": round_to(got, ind), "target": round_to(target, ind), "share": r6(share),
-            "elapsed": r6(elapsed), "gap_pp": r6((share - elapsed) * 100) if share is not None else None,
+            "period": as_of, "achieved": round_to(got, ind), "achieved_basis": basis, "target": round_to(target, ind),
+            "share": r6(share), "elapsed": r6(elapsed), "gap_pp": r6((share - elapsed) * 100) if share is not None else None,
             "remaining": round_to(remaining, ind), "months_left": left,
             "per_month_needed": round_to(remaining / left, ind) if (remaining is not None and left) else None,
-            "rank": None,
+            "rank": None, "_unit_id": u.id,
             "_label": own_label(scope) if kind == ROW_OWN else t("row.total") if kind == ROW_TOTAL else u.name,
         }
         if kind == ROW_UNIT:
@@ -109,22 +151,8 @@ def campaign_report(db, *, period: str | None = None, under: str | None = None, 
     ranks = rank_desc(shares)
     for r in rows:
         if r["row_type"] == ROW_UNIT:
-            r["rank"] = ranks.get(tree.by_code[r["unit_code"]].id)
-    d = ind.decimals
-    cols = [Col("_label", t("col.unit")), Col("achieved", t("col.achieved"), "num", d),
-            Col("target", t("col.campaign_target"), "num", d), Col("share", t("col.share"), "pct"),
-            Col("elapsed", t("col.elapsed"), "pct"), Col("gap_pp", t("col.gap"), "pp"),
-            Col("remaining", t("col.remaining"), "num", d), Col("per_month_needed", t("col.per_month"), "num", d),
-            Col("rank", t("col.rank"), "rank")]
-    return Report(
-        kind="campaign", title=t("campaign.title", unit=scope.name, campaign=camp.label()),
-        period_line=t("campaign.period_line", start=camp.start, end=camp.end, as_of=as_of),
-        unit_line=t("report.unit_line", unit=scope.name, measure=ind.measure_label()),
-        sections=[Section(section_title(ind), cols, rows, ind.measure_label(), chart=("_label", "share"))],
-        period=as_of, scope_code=scope.code,
-        notes=[t("campaign.note", months=camp.months, elapsed=periods.months_between(camp.start, as_of), left=left,
-                 target=f"{camp.total_target:,.0f}")] + ([t("campaign.illustrative")] if camp.illustrative else []),
-    )
+            r["rank"] = ranks.get(r["_unit_id"])
+    return rows
 
 
 # -- 三个扶持建立 checklist -------------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from shiwan.tally.report import (
     Section,
     context,
     period_line,
-    resolve_period,
     resolve_scope,
+    resolve_span,
     round_to,
 )
 
@@ -25,8 +25,10 @@ def checklist_report(db, *, period: str | None = None, under: str | None = None)
     """For every city's own office (本级): at least one base, one market, one economic entity, and the
     certification of its job agencies and training organisations (stock levels at `period`)."""
     tree, cat = context(db)
-    period = resolve_period(db, period)
-    scope = resolve_scope(tree, under)
+    span = resolve_span(db, period)
+    period = span.last  # stocks: the level at the end of the period
+    scope = resolve_scope(tree, under, period)
+    view = tree.at(period)
     camp = default_campaign(db)
     cfg = camp.config if camp else {}
     check = [c for c in cfg.get("checklist", ["bases", "markets", "entities"]) if c in cat.by_code]
@@ -37,9 +39,9 @@ def checklist_report(db, *, period: str | None = None, under: str | None = None)
         raise UserError("checklist.none")
     values = Values(db, tree, cat, codes, period, period, scope.id)
     rows = []
-    for u in tree.children(scope.id) or [scope]:
+    for u in view.children(scope.id) or [scope]:
         row: dict[str, Any] = {"unit_code": u.code, "unit_name": u.name, "row_type": ROW_UNIT, "period": period,
-                               "_label": u.name + (t("row.own_suffix") if tree.children(u.id) else "")}
+                               "_label": u.name + (t("row.own_suffix") if view.children(u.id) else "")}
         met_all = True
         reported = False
         for code in check:
@@ -61,7 +63,8 @@ def checklist_report(db, *, period: str | None = None, under: str | None = None)
     cols.append(Col("all_met", t("col.three_met"), "flag"))
     cols += [Col(f"_{whole}_cert", t("col.certified", what=cat.by_code[whole].label())) for whole, _ in pairs]
     return Report(
-        kind="checklist", title=t("checklist.title", unit=scope.name), period_line=period_line(period, ytd=False),
+        kind="checklist", title=t("checklist.title", unit=scope.name),
+        period_line=period_line(span if not span.is_month else period, ytd=False),
         unit_line=t("report.unit_line", unit=scope.name, measure=t("checklist.measure")),
         sections=[Section(t("checklist.section"), cols, rows)], period=period, scope_code=scope.code,
         notes=[t("checklist.note", met=met, n=len(rows))],

@@ -24,8 +24,8 @@ from shiwan.tally.report import (
     Report,
     Section,
     context,
-    resolve_period,
     resolve_scope,
+    resolve_span,
 )
 
 NOT_REPORTING = ("province", "country")
@@ -62,51 +62,82 @@ def last_reported(db, unit_ids: list[int], before: str) -> dict[int, str]:
 
 def completeness_report(db, *, period: str | None = None, under: str | None = None,
                         deadline_day: int | None = None) -> Report:
+    """应报/实报/及时/迟报/未报 for a month, or for every month of a quarter, half year or year (the
+    counts add up over its months; the lists name unit and month)."""
     tree, _cat = context(db)
-    period = resolve_period(db, period)
-    scope = resolve_scope(tree, under)
+    span = resolve_span(db, period)
+    scope = resolve_scope(tree, under, span.last)
     day = deadline_day or int(db.meta("deadline_day") or 5)
-    due = periods.deadline(period, day)
-    subs = submissions(db, period)
+    view = tree.at(span.last)  # spans are whole years: one tree for every month of a report period
 
     def expected(root: UnitRec) -> list[UnitRec]:
-        return [u for u in tree.subtree(root.id) if u.level not in NOT_REPORTING]
+        return [u for u in view.subtree(root.id) if u.level not in NOT_REPORTING]
 
-    groups: list[tuple[str, UnitRec, list[UnitRec]]] = [(ROW_UNIT, c, expected(c)) for c in tree.children(scope.id)]
+    groups: list[tuple[str, UnitRec, list[UnitRec]]] = [(ROW_UNIT, c, expected(c)) for c in view.children(scope.id)]
     if scope.level not in NOT_REPORTING:
         groups.insert(0, (ROW_OWN, scope, [scope]))
-    summary, missing, late = [], [], []
-    totals = {"expected": 0, "received": 0, "on_time": 0, "late": 0, "missing": 0}
-    for kind, u, members in groups:
-        counts = {"expected": len(members), "received": 0, "on_time": 0, "late": 0, "missing": 0}
-        for m in members:
-            sub = subs.get(m.id)
-            city = _city_of(tree, m)
-            if sub is None:
-                counts["missing"] += 1
-                missing.append((m, city))
-                continue
-            counts["received"] += 1
-            if sub[0] <= due:
-                counts["on_time"] += 1
-            else:
-                counts["late"] += 1
-                late.append((m, city, sub))
-        for k in totals:
-            totals[k] += counts[k]
-        summary.append(_summary_row(kind, u, counts, period, due, label=u.name if kind == ROW_UNIT else
-                                    t(f"row.own.{u.level}") if u.level in ("city", "county") else u.name))
-    summary.append(_summary_row(ROW_TOTAL, scope, totals, period, due, label=t("row.total")))
-    last = last_reported(db, [m.id for m, _ in missing], period)
+    keys = ("expected", "received", "on_time", "late", "missing")
+    counts = {u.id: dict.fromkeys(keys, 0) for _, u, _ in groups}
+    missing, late = [], []
+    received: dict[int, list[str]] = {}
+    for month in span.months():
+        due = periods.deadline(month, day)
+        subs = submissions(db, month)
+        for _kind, u, members in groups:
+            c = counts[u.id]
+            for m in members:
+                c["expected"] += 1
+                sub = subs.get(m.id)
+                if sub is None:
+                    c["missing"] += 1
+                    missing.append((m, _city_of(view, m), month))
+                    continue
+                c["received"] += 1
+                received.setdefault(m.id, []).append(month)
+                if sub[0] <= due:
+                    c["on_time"] += 1
+                else:
+                    c["late"] += 1
+                    late.append((m, _city_of(view, m), sub, month, due))
+    due_last = periods.deadline(span.last, day)
+    totals = {k: sum(c[k] for c in counts.values()) for k in keys}
+    summary = [_summary_row(kind, u, counts[u.id], span, due_last, label=u.name if kind == ROW_UNIT else
+                            t(f"row.own.{u.level}") if u.level in ("city", "county") else u.name)
+               for kind, u, _ in groups]
+    summary.append(_summary_row(ROW_TOTAL, scope, totals, span, due_last, label=t("row.total")))
+    last = last_reported(db, sorted({m.id for m, _, _ in missing}), span.first)
     missing_rows = [{
         "section": "missing", "unit_code": m.code, "unit_name": m.name, "city_code": c.code if c else "",
-        "city_name": c.name if c else "", "period": period, "last_period": last.get(m.id), "_label": m.name,
-    } for m, c in missing]
+        "city_name": c.name if c else "", "period": month, "last_period": _last_before(last, received, m.id, month),
+        "_label": m.name,
+    } for m, c, month in missing]
     late_rows = [{
         "section": "late", "unit_code": m.code, "unit_name": m.name, "city_code": c.code if c else "",
-        "city_name": c.name if c else "", "period": period, "submitted_on": s[0].isoformat(),
+        "city_name": c.name if c else "", "period": month, "submitted_on": s[0].isoformat(),
         "days_late": (s[0] - due).days, "file": s[1], "_label": m.name,
-    } for m, c, s in sorted(late, key=lambda x: (x[2][0], x[0].sort_order))]
+    } for m, c, s, month, due in sorted(late, key=lambda x: (x[3], x[2][0], x[0].sort_order))]
+    return Report(
+        kind="completeness", title=t("completeness.title", unit=scope.name),
+        period_line=_period_line(span, due_last),
+        unit_line=t("report.unit_line", unit=scope.name, measure=t("completeness.measure")),
+        sections=_sections(span, summary, missing_rows, late_rows), period=span.key, scope_code=scope.code,
+        notes=[t("completeness.note", day=day)],
+    )
+
+
+def _last_before(before_span: dict[int, str], received: dict[int, list[str]], uid: int, month: str) -> str | None:
+    """The latest month before `month` in which the unit reported: within the report's months, else before them."""
+    within = [p for p in received.get(uid, []) if p < month]
+    return within[-1] if within else before_span.get(uid)
+
+
+def _period_line(span: periods.Span, due) -> str:
+    if span.is_month:
+        return t("completeness.period_line", period=span.key, due=due.isoformat())
+    return t("completeness.period_line_span", first=span.first, last=span.last)
+
+
+def _sections(span: periods.Span, summary, missing_rows, late_rows) -> list[Section]:
     sum_cols = [Col("_label", t("col.unit")), Col("expected", t("col.expected"), "int"),
                 Col("received", t("col.received"), "int"), Col("on_time", t("col.on_time"), "int"),
                 Col("late", t("col.late"), "int"), Col("missing", t("col.missing"), "int"),
@@ -115,20 +146,16 @@ def completeness_report(db, *, period: str | None = None, under: str | None = No
                  Col("last_period", t("col.last_period"))]
     late_cols = [Col("_label", t("col.unit")), Col("city_name", t("col.city")), Col("submitted_on", t("col.submitted")),
                  Col("days_late", t("col.days_late"), "int"), Col("file", t("col.file"))]
-    sections = [Section(t("completeness.summary"), sum_cols, summary, chart=("_label", "on_time_rate")),
-                Section(t("completeness.missing", n=len(missing_rows)), miss_cols, missing_rows),
-                Section(t("completeness.late", n=len(late_rows)), late_cols, late_rows)]
-    return Report(
-        kind="completeness", title=t("completeness.title", unit=scope.name),
-        period_line=t("completeness.period_line", period=period, due=due.isoformat()),
-        unit_line=t("report.unit_line", unit=scope.name, measure=t("completeness.measure")),
-        sections=sections, period=period, scope_code=scope.code,
-        notes=[t("completeness.note", day=day)],
-    )
+    if not span.is_month:  # the lists name the month too
+        miss_cols.insert(1, Col("period", t("col.period")))
+        late_cols.insert(1, Col("period", t("col.period")))
+    return [Section(t("completeness.summary"), sum_cols, summary, chart=("_label", "on_time_rate")),
+            Section(t("completeness.missing", n=len(missing_rows)), miss_cols, missing_rows),
+            Section(t("completeness.late", n=len(late_rows)), late_cols, late_rows)]
 
 
-def _summary_row(kind: str, u: UnitRec, c: dict[str, int], period: str, due: date, label: str) -> dict[str, Any]:
-    return {"section": "summary", "unit_code": u.code, "unit_name": u.name, "row_type": kind, "period": period,
+def _summary_row(kind: str, u: UnitRec, c: dict[str, int], span: periods.Span, due: date, label: str) -> dict[str, Any]:
+    return {"section": "summary", "unit_code": u.code, "unit_name": u.name, "row_type": kind, "period": span.key,
             "deadline": due.isoformat(), **c,
             "on_time_rate": round(c["on_time"] / c["expected"], 6) if c["expected"] else None, "_label": label}
 

@@ -36,12 +36,18 @@ class Values:
         `focus`, when given, names the only months the caller will ask flows about: then only those
         months (and the months before them) are read, and a unit's whole span only where its
         return for a focus month does not carry a 本年累计 — most units' figures come from one row."""
-        self.tree = tree
+        self.tree = tree.base
         self.catalog = catalog
         self.codes = list(dict.fromkeys(codes))
         self.first, self.last = first, last
         self.scope_id = scope_id
-        self.units = tree.subtree(scope_id) if scope_id is not None else [u for r in tree.roots() for u in tree.subtree(r.id)]
+        # the units standing in any year of the span, under the scope as it stood that year
+        self._order: dict[int, list] = {}
+        seen: dict[int, object] = {}
+        for y in range(periods.year_of(first), periods.year_of(last) + 1):
+            for u in self._standing(y):
+                seen.setdefault(u.id, u)
+        self.units = list(seen.values())
         self.unit_ids = [u.id for u in self.units]
         self.db = db
         flows = [catalog.by_code[c] for c in self.codes if catalog.by_code[c].kind == "flow"]
@@ -55,7 +61,8 @@ class Values:
         # below reported: (unit_id, code) -> like `flow` / `stock`
         self.flow_total: dict[tuple[int, str], dict[str, tuple[float | None, float | None]]] = {}
         self.stock_total: dict[tuple[int, str], list[tuple[str, float]]] = {}
-        self._parents = {u.id for u in self.units if tree.children(u.id)}
+        self._parents = {u.id for y in range(periods.year_of(first), periods.year_of(last) + 1)
+                         for u in self._standing(y) if self.tree.at(y).children(u.id)}
         self._unit_filter, self._uparams = "", {}
         if len(self.unit_ids) <= MAX_UNIT_FILTER:
             clause, self._uparams = in_clause("u", self.unit_ids)
@@ -83,6 +90,15 @@ class Values:
                                          {"a": first, "b": last, **uparams}, scoped=False)
         if stocks:
             self._load_stocks(stocks, first, last)
+
+    def _standing(self, year: int) -> list:
+        """The units under the scope standing in `year`, depth first (parents before children)."""
+        got = self._order.get(year)
+        if got is None:
+            view = self.tree.at(year)
+            got = view.subtree(self.scope_id) if self.scope_id is not None else view.everything()
+            self._order[year] = got
+        return got
 
     def _load_flows(self, flows, where: str, params: dict, *, scoped: bool = True) -> None:
         clause, iparams = in_clause("i", [i.id for i in flows])
@@ -171,20 +187,54 @@ class Values:
     # -- subtrees ------------------------------------------------------------------------------------------------
 
     def totals(self, code: str, period: str, what: str = "ytd") -> dict[int, float | None]:
-        """unit id -> the figure summed over the unit and its whole subtree (None where nothing below
-        it reported anything)."""
+        """unit id -> the figure summed over the unit and its whole subtree as it stood at `period`
+        (None where nothing below it reported anything)."""
+        return self._roll_up(periods.year_of(period), lambda uid: self.value(uid, code, period, what),
+                             lambda uid: self.reported_total(uid, code, period, what))
+
+    def span_totals(self, code: str, first: str, last: str) -> dict[int, float | None]:
+        """unit id -> a flow's figure over the months `first`..`last` of one year, summed like `totals`.
+
+        A unit's own figure over the span is the sum of its months where every month is known, else
+        its 累计 at the end less its 累计 before the span where both are known, else unknown."""
+        months = periods.span(first, last)
+        before = None if periods.month_of(first) == 1 else periods.previous(first)
+
+        def own(uid: int) -> float | None:
+            vals = [self.month(uid, code, p) for p in months]
+            if all(v is not None for v in vals):
+                return sum(vals)  # type: ignore[arg-type]
+            return _diff(self.ytd(uid, code, last), self.ytd(uid, code, before) if before else None, before is None)
+
+        def reported(uid: int) -> float | None:
+            series = self.flow_total.get((uid, code))
+            return _diff(_walk_ytd(series, last), _walk_ytd(series, before) if before else None, before is None)
+
+        return self._roll_up(periods.year_of(last), own, reported)
+
+    def _roll_up(self, year: int, own, reported) -> dict[int, float | None]:
         out: dict[int, float | None] = {}
-        for u in reversed(self.units):  # children before parents
-            own = self.value(u.id, code, period, what)
-            total = own
-            for child in self.tree.children(u.id):
+        view = self.tree.at(year)
+        for u in reversed(self._standing(year)):  # children before parents
+            total = own(u.id)
+            for child in view.children(u.id):
                 cv = out.get(child.id)
                 if cv is not None:
                     total = (total or 0.0) + cv
             if total is None and u.id in self._parents:
-                total = self.reported_total(u.id, code, period, what)
+                total = reported(u.id)
             out[u.id] = total
         return out
+
+
+def _diff(end: float | None, start: float | None, from_january: bool) -> float | None:
+    """累计 at the end of a span less 累计 before it: unknown when nothing was reported before the span
+    (a 累计 given only at its end may hold months before it)."""
+    if end is None:
+        return None
+    if from_january:
+        return end
+    return None if start is None else end - start
 
 
 def _walk_ytd(series: dict[str, tuple[float | None, float | None]] | None, period: str) -> float | None:

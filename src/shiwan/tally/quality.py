@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from shiwan.base.errors import UserError
 from shiwan.base.i18n import t
 from shiwan.base.table import Column, Table
 from shiwan.check.chain import outlier
@@ -68,16 +67,24 @@ def _load(db, unit_ids: list[int], first: str, last: str) -> dict[tuple[int, int
 
 
 def check_stored(db, period: str, under: str | None = None) -> list[Found]:
+    """Every problem of the figures stored for `period` (a month, or each month of a quarter, half
+    year or year), for the units standing then."""
+    from shiwan.tally.report import resolve_scope, resolve_span
+
     tree = UnitTree.from_db(db)
     cat = Catalog.from_db(db)
-    if under:
-        scope = tree.by_code.get(under)
-        if scope is None:
-            raise UserError("layout.unknown_unit_code", code=under)
-        units = tree.subtree(scope.id)
-    else:
-        units = [u for r in tree.roots() for u in tree.subtree(r.id)]
-    figs = _load(db, [u.id for u in units], periods.add_months(period, -12), periods.add_months(period, 1))
+    span = resolve_span(db, period)
+    view = tree.at(span.last)
+    units = view.subtree(resolve_scope(tree, under, span.last).id) if under else view.everything()
+    figs = _load(db, [u.id for u in units], periods.add_months(span.first, -12), periods.add_months(span.last, 1))
+    found: list[Found] = []
+    for month in span.months():
+        found.extend(_check_month(cat, view, units, figs, month))
+    return found
+
+
+def _check_month(cat: Catalog, tree: UnitTree, units, figs, period: str) -> list[Found]:
+    """The problems of one month: rules, month to month (breakdowns too), outliers, reconciliation."""
 
     def own(uid: int, iid: int, p: str) -> _Fig | None:
         return figs.get((uid, iid, p, CHANNEL_OWN)) or figs.get((uid, iid, p, CHANNEL_SUMMARY))
@@ -102,7 +109,7 @@ def check_stored(db, period: str, under: str | None = None) -> list[Found]:
                                        {"text": text}, [a.source if attr == "ytd" else a.month_source,
                                                         b.source if attr == "ytd" else b.month_source]))
                     break
-        for ind in cat.indicators:
+        for ind in cat.with_parts():
             if ind.kind != "flow":
                 continue
             cur = own(u.id, ind.id, period)
@@ -153,7 +160,7 @@ def check_stored(db, period: str, under: str | None = None) -> list[Found]:
         # reconciliation: a county's own return against its row in its city's summary; for a unit with
         # units below it, its row in the parent's summary (a total) against what its units reported
         kids = tree.children(u.id)
-        for ind in cat.indicators:
+        for ind in cat.with_parts():
             b = figs.get((u.id, ind.id, period, CHANNEL_SUMMARY))
             if b is None:
                 continue

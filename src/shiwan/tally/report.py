@@ -88,19 +88,45 @@ def resolve_period(db, period: str | None) -> str:
     return found
 
 
-def resolve_scope(tree: UnitTree, under: str | None) -> UnitRec:
+def resolve_span(db, period: str | periods.Span | None) -> periods.Span:
+    """The report period: a month, quarter, half year or year (`2004-06`, `2004Q2`, `2004H1`, `2004`);
+    by default the latest month with data. A quarter or half without a year (`二季度`, `上半年`) is of
+    the year of the latest data."""
+    if isinstance(period, periods.Span):
+        return period
+    if not period:
+        return periods.month_span(resolve_period(db, None))
+    latest = latest_period(db)
+    try:
+        return periods.parse_span(period, periods.year_of(latest) if latest else None)
+    except periods.PeriodError:
+        raise UserError("period.bad", value=period, exit_code=2) from None
+
+
+def resolve_scope(tree: UnitTree, under: str | None, period: str | None = None) -> UnitRec:
+    """The unit a report is about: `under` (a code, as it stood at `period`), else the top of the tree."""
+    view = tree.at(period) if period else tree
     if under:
-        u = tree.by_code.get(under)
+        u = view.by_code.get(under)
         if u is None:
+            unit_not_standing(tree, under, period)
             raise UserError("layout.unknown_unit_code", code=under)
         return u
-    top = tree.top()
+    top = view.top()
     if top is None:
-        roots = tree.roots()
+        roots = view.roots()
         if not roots:
             raise UserError("report.no_units")
         raise UserError("report.need_under", roots=", ".join(f"{r.code} {r.name}" for r in roots), exit_code=2)
     return top
+
+
+def unit_not_standing(tree: UnitTree, code: str, period: str | None) -> None:
+    """Raise the error for a code that names units, though none standing at `period`."""
+    spans = tree.codes_of(code)
+    if spans and period:
+        raise UserError("report.unit_not_standing", code=code, name=spans[-1].name, year=periods.year_of(period),
+                        spans=join_list(u.span_text() or "—" for u in spans))
 
 
 def resolve_indicators(cat: Catalog, codes: list[str] | None) -> list[IndicatorDef]:
@@ -135,8 +161,19 @@ def own_label(scope: UnitRec) -> str:
     return t(f"row.own.{scope.level}") if scope.level in ("province", "city", "county", "country") else t("row.own.other")
 
 
-def period_line(period: str, ytd: bool = True) -> str:
-    y, m = periods.year_of(period), periods.month_of(period)
+def period_line(period: str | periods.Span, ytd: bool = True) -> str:
+    """`(2003年1-6月)`, `(2003年6月)`, `(2004年第二季度)`, `(2004年上半年)`, `(2004年)`."""
+    if isinstance(period, periods.Span) and not period.is_month:
+        y = period.year
+        if period.kind == "quarter":
+            q = periods.month_of(period.last) // 3
+            return t("period.quarter", year=y, q="一二三四"[q - 1] if not is_en() else q)
+        if period.kind == "half":
+            first = periods.month_of(period.first) == 1
+            return t("period.half", year=y, half="上半年" if first else "下半年", half_en="H1" if first else "H2")
+        return t("period.year", year=y)
+    p = period.last if isinstance(period, periods.Span) else period
+    y, m = periods.year_of(p), periods.month_of(p)
     if ytd and m > 1:
         return t("period.range", year=y, month=m)
     return t("period.month", year=y, month=m)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from shiwan.base.errors import UserError
 from shiwan.base.i18n import t
 from shiwan.ref import periods
+from shiwan.ref.lineage import Lineage
 from shiwan.tally.engine import Values
 from shiwan.tally.report import (
     Col,
@@ -12,8 +13,8 @@ from shiwan.tally.report import (
     Section,
     context,
     resolve_indicators,
-    resolve_period,
     resolve_scope,
+    resolve_span,
     round_to,
     section_title,
 )
@@ -21,25 +22,36 @@ from shiwan.tally.report import (
 
 def trend_report(db, *, indicator: str, unit: str | None = None, first: str | None = None,
                  last: str | None = None) -> Report:
-    """The monthly series and year-to-date of one indicator for one unit's whole subtree."""
+    """The monthly series and year-to-date of one indicator for one unit's whole subtree, as the
+    unit stands at the last month. Before a change of its boundaries the months count the units it
+    took over (like with like), or stay blank where no figure covers its area (with a note)."""
     tree, cat = context(db)
     ind = resolve_indicators(cat, [indicator])[0]
-    scope = resolve_scope(tree, unit)
-    last = last or resolve_period(db, None)
-    first = first or periods.year_start(last)
+    last = resolve_span(db, last).last
+    first = resolve_span(db, first).first if first else periods.year_start(last)
     if first > last:
         raise UserError("trend.bad_range", first=first, last=last, exit_code=2)
-    values = Values(db, tree, cat, [ind.code], periods.year_start(first), last, scope.id)
+    scope = resolve_scope(tree, unit, last)
+    parent = tree.at(last).parent(scope)
+    values = Values(db, tree, cat, [ind.code], periods.year_start(first), last, parent.id if parent else scope.id)
+    lineage, notes = Lineage(tree), {}
     rows = []
     for p in periods.span(first, last):
-        if ind.kind == "flow":
-            m = values.totals(ind.code, p, "month").get(scope.id)
-            y = values.totals(ind.code, p, "ytd").get(scope.id)
-        else:
-            m = None
-            y = values.totals(ind.code, p, "ytd").get(scope.id)
+        c = lineage.compare(scope, periods.year_of(p), periods.year_of(last))
+        if c.note():
+            notes.setdefault(c.note(), None)
+
+        def total(what: str, p=p, c=c) -> float | None:
+            if not c.comparable:
+                return None
+            tot = values.totals(ind.code, p, what)
+            got = [tot.get(u.id) for u in c.before]
+            return sum(v for v in got if v is not None) if any(v is not None for v in got) else None
+
+        m = total("month") if ind.kind == "flow" else None
+        y = total("ytd")
         rows.append({"unit_code": scope.code, "unit_name": scope.name, "indicator": ind.code, "period": p,
-                     "month": round_to(m, ind), "ytd": round_to(y, ind), "_label": p})
+                     "month": round_to(m, ind), "ytd": round_to(y, ind), "basis": c.basis, "_label": p})
     biggest = max((r["month"] if ind.kind == "flow" else r["ytd"]) or 0 for r in rows) if rows else 0
     for r in rows:
         v = (r["month"] if ind.kind == "flow" else r["ytd"]) or 0
@@ -56,5 +68,5 @@ def trend_report(db, *, indicator: str, unit: str | None = None, first: str | No
         unit_line=t("report.unit_line", unit=scope.name, measure=ind.measure_label()),
         sections=[Section(section_title(ind), cols, rows, ind.measure_label(),
                           chart=("_label", "month" if ind.kind == "flow" else "ytd"))],
-        period=last, scope_code=scope.code,
+        period=last, scope_code=scope.code, notes=list(notes),
     )

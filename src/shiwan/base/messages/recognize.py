@@ -50,6 +50,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "layout.range_mismatch": ("表头“{header}”与报表期别 {period} 不符(应为1-{month}月累计);请核实是否用了上月的表",
                               "header “{header}” does not fit the period {period} (expected 1–{month}); was last month's sheet reused?"),
     "layout.sheet_skipped": ("工作表“{sheet}”不像报表(如填表说明),未导入", "sheet “{sheet}” does not look like a return (instructions?); not imported"),
+    "layout.table_above": ("第{header_row}行的表头之上还有一张表(从这里开始);一张工作表只放一张表,请把两张表分放在不同的工作表或文件中",
+                           "another table stands above the header of row {header_row} (from here); put each table on a sheet or in a file of its own"),
     "layout.second_table": ("表中又开始了另一张表(“{text}”);每张表请放在单独的工作表或文件中", "a second table starts here (“{text}”); put each table on a sheet or in a file of its own"),
     "layout.merged_unit_rows": ("“{name}”({first})合并了多行,这一行的数字不知属于什么;请每个单位只占一行,或注明本月/本年累计",
                                 "“{name}” ({first}) is merged over several rows and this row's figures are not labelled; give each unit one row, or label the rows 本月 / 本年累计"),
