@@ -187,7 +187,7 @@ def test_internal_error_is_one_line_unless_debug(db_path):
     con.commit()
     con.close()
     cli = Cli(db_path)
-    result = cli("history", "--unit", "230100")
+    result = cli("history", "--unit", "230100", internal_error=True)
     assert result.exit_code == 1
     assert "--debug" in result.output and "Traceback" not in result.output
     with pytest.raises(sqlite3.OperationalError, match="figure_history"):

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 Params = Mapping[str, Any] | None
+UNIT_LOCK_SPACE = 0x5368  # 'Sh': the first key of the advisory locks of units on PostgreSQL
 
 
 class DatabaseMissing(Exception):
@@ -233,6 +234,17 @@ class Database:
     def _autocommit(self) -> None:
         if not self._in_tx and self._sa.in_transaction():
             self._sa.commit()
+
+    def lock_units(self, unit_ids: Iterable[int]) -> None:
+        """Inside a transaction: hold every unit's lock until it ends, so that two processes never
+        plan and write the same units' figures at once (the second waits, then reads what the first
+        wrote). PostgreSQL: one advisory lock per unit, taken in id order so that two transactions
+        cannot deadlock on them. SQLite: the write transaction (BEGIN IMMEDIATE) already excludes
+        every other writer."""
+        if self.is_sqlite:
+            return
+        for uid in sorted(set(unit_ids)):
+            self.scalar("SELECT pg_advisory_xact_lock(:ns, :u)", {"ns": UNIT_LOCK_SPACE, "u": uid})
 
     def batch_mode(self, on: bool) -> None:
         """Many small transactions in a row (an import batch): on SQLite, checkpoint the write-ahead

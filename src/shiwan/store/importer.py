@@ -83,9 +83,13 @@ class _Refused(Exception):
 class Importer:
     """Applies parsed files to the database, one transaction each.
 
-    Everything a file is checked against is read inside its own write transaction, so two imports
-    running at once cannot both plan against the same stored figures. A dry run (`check`) keeps what
-    each file would have written in memory, so that it reaches the same verdicts as the real import."""
+    Everything a file is checked against is read inside its own write transaction, after it holds
+    the lock of every unit it writes (`Database.lock_units`: on SQLite the write transaction itself),
+    so two imports running at once never plan against the same stored figures: the second waits for
+    the first and then sees what it wrote. What the importer keeps between files (which returns carry
+    a 报出日期, the flow series for the month-to-month checks) is dropped as soon as another process
+    has imported or reverted anything. A dry run (`check`) keeps what each file would have written in
+    memory, so that it reaches the same verdicts as the real import."""
 
     def __init__(self, db: Database, catalog: Catalog, units: UnitTree, *, dry_run: bool = False):
         self.db = db
@@ -100,6 +104,7 @@ class Importer:
         self._pending: dict[tuple[int, int, str, int], Stored] = {}
         self._pending_dates: dict[tuple[int, str, str], str] = {}
         self._dated: set[tuple[int, str, str]] | None = None
+        self._log_rows: int | None = None  # rows of the import log as far as this importer knows
 
     def apply(self, path: str, p: Parsed | None) -> FileResult:
         res = FileResult(file=path)
@@ -130,6 +135,7 @@ class Importer:
         for attempt in (1, 2):
             try:
                 with self.db.transaction():
+                    self._enter(parsed)
                     plan, found = self._plan(parsed)
                     if any(f.is_error for f in found):
                         res.problems.extend(found)
@@ -140,6 +146,7 @@ class Importer:
                     res.problems.extend(found)
                     res.import_id = self._log(res, parsed)
                     self._write(plan, res.import_id)
+                self._logged()
                 if self._dated is not None and parsed.submitted_on:
                     self._dated.update((r.reporter_id, r.period, r.form) for r in parsed.returns)
                 break
@@ -151,6 +158,19 @@ class Importer:
                 res.problems = list(parsed.problems)
         self.history.record(plan, res.import_id)
         return res
+
+    def _enter(self, parsed: ParsedFile) -> None:
+        """At the start of a file's transaction: lock its units, and forget what other processes may
+        have changed since the last file (every import and revert writes a row of the import log)."""
+        units = {r.reporter_id for r in parsed.returns if r.reporter_id is not None}
+        units.update(f.unit_id for r in parsed.returns for f in r.figures)
+        self.db.lock_units(units)
+        self._locks.clear()
+        rows = self.db.scalar("SELECT COUNT(*) FROM import_log")
+        if rows != self._log_rows:
+            self._dated = None
+            self.history = FlowHistory(self.db, self.catalog, "9999-99")
+        self._log_rows = rows
 
     def _count(self, res: FileResult, plan: list[Change]) -> None:
         res.new = sum(1 for a in plan if a.old is None)
@@ -363,7 +383,13 @@ class Importer:
             # The refusal is logged (the assessment counts refused returns); no figure changes.
             with self.db.transaction():
                 self._log(res, None)
+            self._logged()
         return res
+
+    def _logged(self) -> None:
+        """This importer's own entry of the log is in: not a sign of anyone else's writes."""
+        if self._log_rows is not None:
+            self._log_rows += 1
 
 
 def merged_figure(f: FigureIn, old: Stored) -> FigureIn:
