@@ -101,14 +101,22 @@ def _fail(exc: Exception, ctx) -> None:
     if isinstance(exc, UserError):
         error_line(exc.text())
         raise typer.Exit(exc.exit_code)
+    from shiwan.base.settings import shown_location
+
     if isinstance(exc, DatabaseMissing):
-        error_line(t("db.missing", location=exc.location))
+        error_line(t("db.missing", location=shown_location(exc.location)))
         raise typer.Exit(1)
     if isinstance(exc, SchemaMismatch):
         from shiwan.ref.constants import SCHEMA_VERSION
 
-        error_line(t(exc.message_key, location=exc.location, found=exc.found, want=SCHEMA_VERSION))
+        error_line(t(exc.message_key, location=shown_location(exc.location), found=exc.found, want=SCHEMA_VERSION))
         raise typer.Exit(1)
+    from shiwan.store.failures import environment_error
+
+    known = environment_error(exc, shown_location(db_location_arg()))
+    if known is not None and not state["debug"]:
+        error_line(known.text())
+        raise typer.Exit(known.exit_code)
     if state["debug"]:
         raise exc
     error_line(t("internal", error=f"{type(exc).__name__}: {exc}"))

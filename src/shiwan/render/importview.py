@@ -12,7 +12,8 @@ from shiwan.render.output import render, to_json
 from shiwan.store.importer import FileResult
 from shiwan.store.importlog import import_details
 
-_STATUS_STYLE = {"imported": "green", "revised": "cyan", "unchanged": "dim", "rejected": "bold red"}
+_STATUS_STYLE = {"imported": "green", "revised": "cyan", "unchanged": "dim", "rejected": "bold red",
+                 "not_imported": "bold red"}
 
 
 class ImportProgress:
@@ -57,7 +58,8 @@ def summary_table(results: list[FileResult]) -> Table:
         Column("warnings", t("col.warnings"), align="right", fmt=lambda v: str(v) if v else ""),
     ]
     table = Table(cols, rows)
-    table.row_styles = [_STATUS_STYLE.get(r.status) if r.status == "rejected" else None for r in results]
+    table.row_styles = [_STATUS_STYLE.get(r.status) if r.status in ("rejected", "not_imported") else None
+                        for r in results]
     return table
 
 
@@ -83,6 +85,9 @@ def print_summary(results: list[FileResult], *, dry_run: bool, skipped: list[str
     counts = {s: sum(1 for r in results if r.status == s) for s in ("imported", "revised", "unchanged", "rejected")}
     key = "import.totals_dry" if dry_run else "import.totals"
     stream.write("\n" + t(key, **counts, figures=sum(r.new + r.changed for r in results)) + "\n")
+    not_done = sum(1 for r in results if r.status == "not_imported")
+    if not_done:
+        stream.write(t("import.not_imported_files", n=not_done) + "\n")
     if skipped:
         names = "、".join(skipped[:10]) + (" …" if len(skipped) > 10 else "")
         stream.write(t("import.skipped_files", n=len(skipped), names=names) + "\n")

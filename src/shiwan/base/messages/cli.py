@@ -55,6 +55,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "progress.read": ("读取", "reading"),
     "progress.write": ("导入", "importing"),
     "progress.check": ("检查", "checking"),
+    "import.not_imported_files": ("另有 {n} 个文件因导入中途停止而未导入", "{n} more files were not imported: the import stopped"),
     "import.nothing": ("没有找到要导入的文件", "no files to import"),
     "import.totals": ("共 {imported} 个文件导入、{revised} 个修订、{unchanged} 个无变化、{rejected} 个被拒绝;写入数字 {figures} 个",
                       "{imported} imported, {revised} revised, {unchanged} unchanged, {rejected} rejected; {figures} figures written"),
