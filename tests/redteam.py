@@ -41,6 +41,7 @@ class FileScore:
     wrong: list[str] = field(default_factory=list)
     warn_cells_missed: list[str] = field(default_factory=list)
     error_cells_missed: list[str] = field(default_factory=list)
+    error_cells: list[str] = field(default_factory=list)  # the cells the truth names for a refused file
     forgiven: int = 0  # values of a file the truth allows to be refused, which was refused
     messages: list[str] = field(default_factory=list)
 
@@ -144,6 +145,7 @@ def score_file(run: Runner, base_db: Path, folder: Path, name: str, truth: dict[
             fs.wrong.append(f"{key}: stored {vals}, the file holds no such figure")
     cells = {w.get("cell") for w in res.get("warnings", [])}
     fs.warn_cells_missed = [c for c in spec.get("warn_cells", []) if c not in cells]
+    fs.error_cells = list(spec.get("error_cells", []))
     if status == "rejected":
         ecells = {e.get("cell") for e in res.get("errors", [])}
         fs.error_cells_missed = [c for c in spec.get("error_cells", []) if c not in ecells]
@@ -186,12 +188,13 @@ def main(argv: list[str]) -> int:
             score = score_set(run, base, folder)
             print(f"{folder}: {score.summary()}")
             for f in score.files:
-                if not f.exact or f.warn_cells_missed or (verbose and f.messages):
+                if not f.exact or f.warn_cells_missed or f.error_cells_missed or (verbose and f.messages):
                     print(f"  {f.file}: {f.status} (expected {f.expected}), right {f.right}, missing {f.missing}, "
-                          f"wrong {len(f.wrong)}; warnings missed {f.warn_cells_missed}")
+                          f"wrong {len(f.wrong)}; warnings missed {f.warn_cells_missed}, error cells missed "
+                          f"{f.error_cells_missed}")
                     for w in f.wrong[:6]:
                         print(f"      wrong: {w}")
-                    if f.status != "imported" or verbose:
+                    if f.status != "imported" and (f.error_cells_missed or not f.outcome_ok) or verbose:
                         for m in f.messages[:3]:
                             print(f"      error: {m}")
     return 0

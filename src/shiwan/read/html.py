@@ -92,7 +92,7 @@ def _text(el) -> str:
     for br in el.iter("br"):
         br.tail = "\n" + (br.tail or "")
     text = el.text_content().replace("\xa0", " ")
-    return "\n".join(" ".join(line.split()) for line in text.split("\n") if line.strip()).strip()
+    return "\n".join(line.strip() for line in text.split("\n") if line.strip()).strip()
 
 
 def _lines_around(root, tables: list) -> tuple[list[str], list[str]]:
@@ -102,6 +102,8 @@ def _lines_around(root, tables: list) -> tuple[list[str], list[str]]:
     index = {id(t): n for n, t in enumerate(tables)}
 
     def walk(el) -> None:
+        if el.tag == "head":  # the page's <title> is the browser tab's, not the table's
+            return
         if id(el) in index:
             marks.append(index[id(el)])
         elif isinstance(el.tag, str):

@@ -22,6 +22,7 @@ from shiwan.recognize.words import (
     MONTH,
     QUARTER,
     YTD,
+    YTD_INCREMENT,
     Measure,
     measure_of,
 )
@@ -219,12 +220,12 @@ def _slot(kind: str, measure: str) -> tuple[str | None, str | None]:
     if measure == QUARTER:
         return SKIP_QUARTER, None
     if kind == "stock":
-        if measure == INCREMENT:
+        if measure in (INCREMENT, YTD_INCREMENT):
             return SKIP_INCREMENT, None
         return None, ("month" if measure == MONTH else "ytd")  # a lone 本月 may still be the level
     if measure == LEVEL:
         return SKIP_LEVEL_OF_FLOW, None
-    return None, ("ytd" if measure == YTD else "month")
+    return None, ("ytd" if measure in (YTD, YTD_INCREMENT) else "month")
 
 
 def _put(out: ColumnMap, col: ColumnRead, slot: str, catalog: Catalog) -> None:

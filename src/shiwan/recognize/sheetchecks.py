@@ -119,17 +119,19 @@ def warn_set_aside(grid: Grid, cmap: ColumnMap, band: Band, end: int, cat: Catal
 
 
 def warn_unmapped_columns(grid: Grid, band: Band, end: int, taken: set, problems: list[Problem]) -> None:
-    """Columns with figures that no header explains: warned about with their header, never stored."""
+    """Columns with figures that no header explains: warned about with their header cell (the lowest
+    one with text, as a merged cell's top left), never stored."""
     for c in range(grid.width):
         if c in taken or not _has_numbers(grid, c, band.first_data, end):
             continue
         header = _header_text(grid, band, c)
         if not header:
             continue
+        cell = next(tl for r in reversed(band.rows) for tl in [grid.top_left(r, c)] if grid.text(*tl).strip())
         if any(measure_of(p) is not None and measure_of(p).kind == "ignore" for p in header.split(" / ")):
-            problems.append(warning("layout.column_skipped", sheet=grid.name, cell=cell_at(band.bottom, c), header=header))
+            problems.append(warning("layout.column_skipped", sheet=grid.name, cell=cell_at(*cell), header=header))
         else:
-            problems.append(warning("layout.unknown_column", sheet=grid.name, cell=cell_at(band.top, c), header=header))
+            problems.append(warning("layout.unknown_column", sheet=grid.name, cell=cell_at(*cell), header=header))
 
 
 def _has_numbers(grid: Grid, c: int, first: int, end: int) -> bool:

@@ -170,8 +170,9 @@ def _read(grid: Grid, across: Across, rows, unit_rows: UnitRows, cols_of, ctx: C
         month = measures.get(MONTH, measures.get("increment"))
         if month is not None:
             out["month"] = (r, month)
-        if YTD in measures:
-            out["ytd"] = (r, measures[YTD])
+        ytd = measures.get(YTD, measures.get("ytd_increment"))
+        if ytd is not None:
+            out["ytd"] = (r, ytd)
         return out
 
     unknown = False

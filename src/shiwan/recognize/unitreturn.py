@@ -28,6 +28,7 @@ from shiwan.recognize.words import (
     MONTH,
     QUARTER,
     YTD,
+    YTD_INCREMENT,
     Measure,
     measure_of,
 )
@@ -250,8 +251,9 @@ def _row_cells(grid: Grid, r: int, kind: str, measures: dict[str, int]) -> dict[
     month = measures.get(MONTH, measures.get(INCREMENT))
     if month is not None:
         cells["month"] = (r, month)
-    if YTD in measures:
-        cells["ytd"] = (r, measures[YTD])
+    ytd = measures.get(YTD, measures.get(YTD_INCREMENT))
+    if ytd is not None:
+        cells["ytd"] = (r, ytd)
     return cells
 
 
@@ -280,10 +282,10 @@ def _warn_set_aside(grid: Grid, b: Block, cat: Catalog, problems: list[Problem])
                 key = "layout.quarter_column_skipped" if m and m.kind == QUARTER else "layout.column_skipped"
                 problems.append(warning(key, sheet=grid.name, cell=cell_at(*cell),
                                         header=" ".join(grid.text(*cell).split()), indicator=""))
-        c = head.measures.get(INCREMENT)
+        c = head.measures.get(INCREMENT, head.measures.get(YTD_INCREMENT))
         stocks = [code for r, code, h in b.rows if h is head and c is not None and cat.by_code[code].kind == "stock"
                   and is_number(grid.cell(r, c))]
         if stocks:
-            cell = head.cells[INCREMENT]
+            cell = head.cells.get(INCREMENT) or head.cells[YTD_INCREMENT]
             problems.append(warning("layout.increment_not_level", sheet=grid.name, cell=cell_at(*cell),
                                     header=" ".join(grid.text(*cell).split()), indicator=cat.by_code[stocks[0]].name))

@@ -21,6 +21,7 @@ LEVEL = "level"  # a stock's level at the end of the period (期末数)
 INCREMENT = "increment"  # what was added this month (本月新增): a flow's 本月, never a stock's level
 QUARTER = "quarter"  # the quarter's figure (本季)
 IGNORE = "ignore"  # not a figure of this period (上年同期, 计划, 完成%)
+YTD_INCREMENT = "ytd_increment"  # what was added since January (累计新增): a flow's 本年累计, never a level
 
 _MONTH_WORDS = {"本月", "本月数", "当月", "当月数", "本期", "本期数", "本月完成", "本月发生", "本月实绩", "月报数",
                 "本月实际", "当月完成", "本月实际完成", "当月实绩", "本期完成", "本期发生", "本月份", "本月合计"}
@@ -34,12 +35,19 @@ _LEVEL_WORDS = {"期末数", "期末", "实有数", "期末实有数", "现有�
                 "月末实有", "月末实有数", "期末现有", "期末现有数", "现有总数", "月末", "目前实有", "现存", "运营中",
                 "期末运营数", "累计现有", "季末数", "季末", "季末实有", "季末实有数", "年末", "年末实有", "年末实有数"}
 _QUARTER_WORDS = {"本季", "本季度", "本季数", "本季度数", "本季完成", "本季度完成", "当季", "本季合计"}
+_YTD_STARTS = ("截至", "截止", "至本", "到本", "自年初", "年初", "今年以来", "本年度", "本年")
+_MONTH_STARTS = ("本月", "当月", "本期", "月度")
+_LEVEL_PARTS = ("期末", "月末", "季末", "年末", "现有", "实有", "现存", "在册", "运营")
 _IGNORE_PARTS = ("上年", "去年", "同比", "同期", "增减", "增长", "比上", "计划", "目标", "任务", "完成率", "完成%", "%",
                  "备注", "占", "进度", "比例", "排名", "名次", "差额", "幅度", "上月")
 _YTD_RANGE = re.compile(r"^(?:本年|今年)?(?:1|元)[-—–~至到](\d{1,2})月(?:份)?(?:底|末)?(?:累计|合计)?(?:数|完成|实绩)?$")
 _THROUGH = re.compile(r"^(?:截至|截止|至|到)(?:本年)?(\d{1,2})月(?:份)?(?:底|末)?(?:止)?(?:累计|合计)?(?:数|完成)?$")
 _MONTH_N = re.compile(r"^(?:本月)?(\d{1,2})月(?:份)?(?:数|完成|实绩|发生)?$")
 _QUARTER_N = re.compile(r"^(?:第)?([一二三四1-4])季(?:度)?(?:数|完成)?$")
+
+
+_EXACT = ((_MONTH_WORDS, MONTH), (_INCREMENT_WORDS, INCREMENT), (_YTD_WORDS, YTD), (_LEVEL_WORDS, LEVEL),
+          (_QUARTER_WORDS, QUARTER))
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,19 +59,16 @@ class Measure:
 
 
 def measure_of(text: str) -> Measure | None:
-    """The measure a sub-header names, or None when it names none."""
+    """The measure a sub-header names, or None when it names none: the words clerks use first, then
+    what a header says by its parts (`…累计…`, `截止…`, `本月…`, `期末…`, `…新增…`), after setting
+    aside what is not a figure of this period (`上年同期`, `上月累计`, `计划`, `完成%`)."""
     v = arabic_dates(normalize_header(text)).strip("()")
     if not v:
         return None
-    if v in _MONTH_WORDS:
-        return Measure(MONTH)
-    if v in _INCREMENT_WORDS:
-        return Measure(INCREMENT)
-    if v in _YTD_WORDS:
-        return Measure(YTD)
-    if v in _LEVEL_WORDS:
-        return Measure(LEVEL)
-    if v in _QUARTER_WORDS or _QUARTER_N.match(v):
+    for words, kind in _EXACT:
+        if v in words:
+            return Measure(kind)
+    if _QUARTER_N.match(v):
         return Measure(QUARTER)
     for pattern, kind in ((_YTD_RANGE, YTD), (_THROUGH, YTD), (_MONTH_N, MONTH)):
         m = pattern.match(v)
@@ -71,6 +76,23 @@ def measure_of(text: str) -> Measure | None:
             return Measure(kind, int(m.group(1)))
     if any(p in v for p in _IGNORE_PARTS):
         return Measure(IGNORE)
+    return _by_parts(v)
+
+
+def _by_parts(v: str) -> Measure | None:
+    if len(v) > 12:
+        return None  # a sentence, not a sub-header
+    added = any(w in v for w in ("新增", "增加", "净增", "新建"))
+    if "累计" in v or v.startswith(_YTD_STARTS):
+        return Measure(YTD_INCREMENT if added else YTD)
+    if added:
+        return Measure(INCREMENT)
+    if v.startswith(_MONTH_STARTS):
+        return Measure(MONTH)
+    if any(w in v for w in _LEVEL_PARTS):
+        return Measure(LEVEL)
+    if "本季" in v or "季度" in v:
+        return Measure(QUARTER)
     return None
 
 
@@ -79,7 +101,7 @@ def measure_kind(text: str) -> str | None:
     return m.kind if m else None
 
 
-FIGURE_MEASURES = (MONTH, YTD, LEVEL, INCREMENT, QUARTER)
+FIGURE_MEASURES = (MONTH, YTD, LEVEL, INCREMENT, QUARTER, "ytd_increment")
 
 
 def split_measure(header: str) -> tuple[str, Measure | None]:
@@ -170,6 +192,7 @@ REPORTER_LINE = re.compile(r"(?:填报单位|报送单位|填表单位|报告单
                            r"\s*[:]?(.*)")
 # what ends a unit's name on a 填报单位 line: a wide gap, another label, a date, a stamp
 REPORTER_END = re.compile(r"\s{2,}|\t|(?:计量单位|金额单位|单位\s*[:]|表号|制表机关|文号|填表人|负责人|统计负责人|联系电话|"
-                          r"电话|报出日期|填报日期|日期|\(盖章\)|盖章)|\d{4}\s*[年./-]|\(\d{4}")
+                          r"电话|报出日期|填报日期|日期|\(盖章\)|盖章|报告期|报表期|统计期|所属期|期别)|\d{4}\s*[年./-]|"
+                          r"\(\d{4}|\s[\u4e00-\u9fff]{2,6}\s*:")  # also: another label further on (`… 填表人:`)
 DATE_LABEL = re.compile(r"(?:报出日期|填报日期|报送日期|填表日期|制表日期|上报日期)[:]?(.*)")
 INSTRUCTION_SHEET = re.compile(r"说明|目录|封面|解释|指标体系|instruction|readme", re.I)

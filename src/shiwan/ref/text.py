@@ -55,13 +55,16 @@ def normalize_unit_name(s: str) -> str:
     return v
 
 
-_ADMIN_SUFFIX = re.compile(r"(?:自治县|地区|林区|矿区|市|区|县|旗|盟|州)$")
+_ADMIN_SUFFIXES = ("自治县", "地区", "林区", "矿区", "市", "区", "县", "旗", "盟", "州")
 
 
 def short_unit_name(name: str) -> str:
-    """A division name without its administrative suffix (`阿城区` -> `阿城`), or '' if too short."""
-    v = _ADMIN_SUFFIX.sub("", name)
-    return v if len(v) >= 2 and v != name else ""
+    """A division name without its administrative suffix (`阿城区` -> `阿城`; `西林区` -> `西林`, not
+    `西` for 林区), or '' if what is left would be too short."""
+    for suffix in _ADMIN_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return ""
 
 
 # -- periods and dates written in Chinese --------------------------------------------------

@@ -9,6 +9,7 @@ from pathlib import Path
 from shiwan.base.settings import data_dir, os_user
 from shiwan.ref.campaigns import load_campaign_file, save_campaign
 from shiwan.ref.catalog import load_catalog_file, save_catalog
+from shiwan.ref.unitaliases import DEFAULT_ALIASES, add_aliases, read_aliases
 from shiwan.ref.unitsfile import read_units_csv, save_units
 from shiwan.store.db import Database, sqlite_path
 
@@ -62,6 +63,8 @@ def init_database(location: str, *, units: Path | None = None, catalog: Path | N
             db.set_meta("deadline_day", str(DEFAULT_DEADLINE_DAY))
         if unit_rows is not None and (units or fresh):
             report.units_added, report.units_updated = save_units(db, unit_rows)
+            if units is None or Path(units).resolve().parent == data_dir().resolve():  # built-in units: short names too
+                add_aliases(db, read_aliases(data_dir() / DEFAULT_ALIASES))
         if cat is not None and (catalog or fresh):
             report.indicators_added, report.indicators_updated = save_catalog(db, cat)
         if camp is not None and (campaign or fresh):

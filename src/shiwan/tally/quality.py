@@ -15,7 +15,10 @@ from typing import Any
 
 from shiwan.base.i18n import t
 from shiwan.base.table import Column, Table
-from shiwan.check.chain import outlier
+from shiwan.check.chain import breaks_chain, falls
+from shiwan.check.outliers import month_figure, outlier, past_months
+from shiwan.check.reconcile import disagreements
+from shiwan.check.rules import broken_rules, rule_text
 from shiwan.ref import periods
 from shiwan.ref.catalog import Catalog
 from shiwan.ref.constants import CHANNEL_OWN, CHANNEL_SUMMARY
@@ -85,103 +88,117 @@ def check_stored(db, period: str, under: str | None = None) -> list[Found]:
 
 def _check_month(cat: Catalog, tree: UnitTree, units, figs, period: str) -> list[Found]:
     """The problems of one month: rules, month to month (breakdowns too), outliers, reconciliation."""
-
-    def own(uid: int, iid: int, p: str) -> _Fig | None:
-        return figs.get((uid, iid, p, CHANNEL_OWN)) or figs.get((uid, iid, p, CHANNEL_SUMMARY))
-
     found: list[Found] = []
-    year = periods.year_of(period)
     for u in units:
-        # rules between indicators
-        for rule in cat.rules:
-            a = own(u.id, cat.by_code[rule.part].id, period)
-            b = own(u.id, cat.by_code[rule.whole].id, period)
-            if a is None or b is None:
-                continue
-            ind = cat.by_code[rule.part]
-            for attr in ("month", "ytd"):
-                x, y = getattr(a, attr), getattr(b, attr)
-                if x is not None and y is not None and x > y + 1e-9:
-                    from shiwan.check.rules import rule_text
-
-                    text = rule_text(rule, x, y, ind, "en" if _en() else "zh")
-                    found.append(Found(rule.severity, "quality.rule", u.code, u.name, rule.part, period,
-                                       {"text": text}, [a.source if attr == "ytd" else a.month_source,
-                                                        b.source if attr == "ytd" else b.month_source]))
-                    break
+        found += _rules(cat, u, figs, period)
         for ind in cat.with_parts():
-            if ind.kind != "flow":
-                continue
-            cur = own(u.id, ind.id, period)
-            base = {"indicator": ind.name, "period": period}
-            # month to month, within the year
-            if cur is not None and periods.month_of(period) > 1:
-                prev_p = periods.previous(period)
-                prev = own(u.id, ind.id, prev_p)
-                if prev and prev.ytd is not None and cur.ytd is not None:
-                    if cur.month is not None and abs(prev.ytd + cur.month - cur.ytd) > 1e-6:
-                        found.append(Found("error", "quality.chain", u.code, u.name, ind.code, period,
-                                           {**base, "prev_period": prev_p, "prev_ytd": _n(prev.ytd, ind),
-                                            "month": _n(cur.month, ind), "ytd": _n(cur.ytd, ind)},
-                                           [prev.source, cur.month_source, cur.source]))
-                    elif cur.ytd < prev.ytd - 1e-6:
-                        found.append(Found("error", "quality.falls", u.code, u.name, ind.code, period,
-                                           {**base, "prev_period": prev_p, "prev_ytd": _n(prev.ytd, ind),
-                                            "ytd": _n(cur.ytd, ind)}, [prev.source, cur.source]))
-            if cur is not None and periods.month_of(period) < 12:
-                next_p = periods.add_months(period, 1)
-                nxt = own(u.id, ind.id, next_p)
-                if nxt and nxt.ytd is not None and cur.ytd is not None and nxt.month is not None \
-                        and periods.year_of(next_p) == year and abs(cur.ytd + nxt.month - nxt.ytd) > 1e-6:
-                    found.append(Found("error", "quality.chain", u.code, u.name, ind.code, next_p,
-                                       {**base, "period": next_p, "prev_period": period, "prev_ytd": _n(cur.ytd, ind),
-                                        "month": _n(nxt.month, ind), "ytd": _n(nxt.ytd, ind)},
-                                       [cur.source, nxt.month_source, nxt.source]))
-            # outliers in the month's figure
-            if cur is not None:
-                m = cur.month
-                if m is None and cur.ytd is not None:
-                    prev = own(u.id, ind.id, periods.previous(period)) if periods.month_of(period) > 1 else None
-                    m = cur.ytd if periods.month_of(period) == 1 else (cur.ytd - prev.ytd if prev and prev.ytd is not None else None)
-                if m is not None:
-                    past = []
-                    for k in range(1, 13):
-                        p_k = periods.add_months(period, -k)
-                        v = own(u.id, ind.id, p_k)
-                        if v is not None and v.month is not None:
-                            past.append(v.month)
-                        elif v is not None and v.ytd is not None and p_k.endswith("-01"):
-                            past.append(v.ytd)  # January: the year so far is the month
-                    out = outlier(m, past)
-                    if out:
-                        found.append(Found("warning", "quality.outlier", u.code, u.name, ind.code, period,
-                                           {**base, "value": _n(m, ind), "low": _n(out[0], ind), "high": _n(out[1], ind),
-                                            "months": len(past)}, [cur.month_source]))
-        # reconciliation: a county's own return against its row in its city's summary; for a unit with
-        # units below it, its row in the parent's summary (a total) against what its units reported
-        kids = tree.children(u.id)
-        for ind in cat.with_parts():
-            b = figs.get((u.id, ind.id, period, CHANNEL_SUMMARY))
-            if b is None:
-                continue
-            if kids:
-                a = _subtree_total(u, ind, period, tree, figs)
-                if a is None:
-                    continue
-            else:
-                a = figs.get((u.id, ind.id, period, CHANNEL_OWN))
-                if a is None:
-                    continue
-            for attr, label in (("month", t("col.month")), ("ytd", t("col.ytd") if ind.kind == "flow" else t("col.level_now"))):
-                x, y = getattr(a, attr), getattr(b, attr)
-                if x is not None and y is not None and abs(x - y) > 1e-6:
-                    found.append(Found("error", "quality.reconcile", u.code, u.name, ind.code, period,
-                                       {"indicator": ind.name, "what": label, "own": _n(x, ind), "summary": _n(y, ind),
-                                        "own_source": a.source if attr == "ytd" else a.month_source,
-                                        "summary_source": b.source if attr == "ytd" else b.month_source},
-                                       [a.source if attr == "ytd" else a.month_source,
-                                        b.source if attr == "ytd" else b.month_source]))
+            if ind.kind == "flow":
+                found += _month_to_month(u, ind, figs, period) + _outliers(u, ind, figs, period)
+        found += _reconcile(cat, tree, u, figs, period)
     return found
+
+
+def _own(figs, uid: int, iid: int, p: str) -> _Fig | None:
+    return figs.get((uid, iid, p, CHANNEL_OWN)) or figs.get((uid, iid, p, CHANNEL_SUMMARY))
+
+
+def _rules(cat: Catalog, u, figs, period: str) -> list[Found]:
+    """The catalog's rules (part ≤ whole) on the unit's figures of the month."""
+    mine = []
+    for ind in cat.with_parts():
+        f = _own(figs, u.id, ind.id, period)
+        if f is not None:
+            mine.append(_Named(ind.code, f))
+    out = []
+    for rule, attr, x, y, a, b in broken_rules(cat, mine):
+        text = rule_text(rule, x, y, cat.by_code[rule.part], "en" if _en() else "zh")
+        out.append(Found(rule.severity, "quality.rule", u.code, u.name, rule.part, period, {"text": text},
+                         [a.fig.source if attr == "ytd" else a.fig.month_source,
+                          b.fig.source if attr == "ytd" else b.fig.month_source]))
+    return out
+
+
+def _month_to_month(u, ind, figs, period: str) -> list[Found]:
+    """This month against the month before (its 累计 + 本月 = 累计, 累计 never falling) and the month
+    after (within the year)."""
+    out = []
+    cur = _own(figs, u.id, ind.id, period)
+    base = {"indicator": ind.name, "period": period}
+    if cur is not None and periods.month_of(period) > 1:
+        prev_p = periods.previous(period)
+        prev = _own(figs, u.id, ind.id, prev_p)
+        if prev and breaks_chain(prev.ytd, cur.month, cur.ytd):
+            out.append(Found("error", "quality.chain", u.code, u.name, ind.code, period,
+                             {**base, "prev_period": prev_p, "prev_ytd": _n(prev.ytd, ind), "month": _n(cur.month, ind),
+                              "ytd": _n(cur.ytd, ind)}, [prev.source, cur.month_source, cur.source]))
+        elif prev and falls(prev.ytd, cur.ytd):
+            out.append(Found("error", "quality.falls", u.code, u.name, ind.code, period,
+                             {**base, "prev_period": prev_p, "prev_ytd": _n(prev.ytd, ind), "ytd": _n(cur.ytd, ind)},
+                             [prev.source, cur.source]))
+    if cur is not None and periods.month_of(period) < 12:
+        next_p = periods.add_months(period, 1)
+        nxt = _own(figs, u.id, ind.id, next_p)
+        if nxt and breaks_chain(cur.ytd, nxt.month, nxt.ytd):
+            out.append(Found("error", "quality.chain", u.code, u.name, ind.code, next_p,
+                             {**base, "period": next_p, "prev_period": period, "prev_ytd": _n(cur.ytd, ind),
+                              "month": _n(nxt.month, ind), "ytd": _n(nxt.ytd, ind)},
+                             [cur.source, nxt.month_source, nxt.source]))
+    return out
+
+
+def _outliers(u, ind, figs, period: str) -> list[Found]:
+    """The month's figure far outside the unit's previous twelve months (a warning)."""
+    cur = _own(figs, u.id, ind.id, period)
+    if cur is None:
+        return []
+    prev = _own(figs, u.id, ind.id, periods.previous(period)) if periods.month_of(period) > 1 else None
+    value = month_figure(period, cur.month, cur.ytd, prev.ytd if prev else None)
+    if value is None:
+        return []
+    past = past_months(lambda p: _own(figs, u.id, ind.id, p), period)
+    found = outlier(value, past, ind.decimals)
+    if not found:
+        return []
+    return [Found("warning", "quality.outlier", u.code, u.name, ind.code, period,
+                  {"indicator": ind.name, "period": period, "value": _n(value, ind), "low": _n(found[0], ind),
+                   "high": _n(found[1], ind), "months": len(past)}, [cur.month_source])]
+
+
+def _reconcile(cat: Catalog, tree: UnitTree, u, figs, period: str) -> list[Found]:
+    """A county's own return against its row in its city's summary; for a unit with units below it,
+    its row in the parent's summary (a total) against what its units reported."""
+    kids = tree.children(u.id)
+    out = []
+    for ind in cat.with_parts():
+        b = figs.get((u.id, ind.id, period, CHANNEL_SUMMARY))
+        if b is None:
+            continue
+        a = _subtree_total(u, ind, period, tree, figs) if kids else figs.get((u.id, ind.id, period, CHANNEL_OWN))
+        if a is None:
+            continue
+        for attr, x, y in disagreements(a, b):
+            label = t("col.month") if attr == "month" else t("col.ytd") if ind.kind == "flow" else t("col.level_now")
+            sources = [a.source if attr == "ytd" else a.month_source, b.source if attr == "ytd" else b.month_source]
+            out.append(Found("error", "quality.reconcile", u.code, u.name, ind.code, period,
+                             {"indicator": ind.name, "what": label, "own": _n(x, ind), "summary": _n(y, ind),
+                              "own_source": sources[0], "summary_source": sources[1]}, sources))
+    return out
+
+
+@dataclass
+class _Named:
+    """A stored figure under its indicator's code, for the rules."""
+
+    indicator: str
+    fig: _Fig
+
+    @property
+    def month(self) -> float | None:
+        return self.fig.month
+
+    @property
+    def ytd(self) -> float | None:
+        return self.fig.ytd
 
 
 def _subtree_total(u, ind, period: str, tree: UnitTree, figs) -> _Fig | None:

@@ -1,0 +1,84 @@
+"""Returns nobody on the project tuned the recogniser for: the red-team sets under
+tests/fixtures/redteam/ (a: the kinds of layout that went wrong on unseen returns, one group of files
+per kind; b: new kinds; c: a set first kept back and measured once), each file with its truth.
+
+Every file is imported through the CLI into a fresh copy of one database, and every value stored is
+compared with the truth (tests/redteam.py): nothing stored wrong or that the file does not hold,
+every outcome the one the truth allows, every value of an imported file right, every skipped column
+or row named, and every refused file naming a cell at fault.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import redteam
+
+HERE = Path(__file__).parent / "fixtures" / "redteam"
+ROOT = Path(__file__).resolve().parents[1]
+
+# the kinds of layout that went wrong on unseen returns, and the files made for each (set a)
+KINDS = {
+    "2003 names: 漠河县, 东宁县, 嫩江县 under their codes of the time": ["a01", "a02", "a03", "a04"],
+    "当月 / 截至本月累计 / 截至N月底累计": ["a05", "a06", "a07"],
+    "项目 | 7月 | 1-7月": ["a08", "a09"],
+    "a stock over 本月新增 | 累计, 期末数, 现有": ["a10", "a11", "a12"],
+    "a 栏次 row under the header": ["a13", "a14"],
+    "a 计量单位 row under a one-row header": ["a15", "a16"],
+    "breakdowns: a third sub-column, pairs, sub-rows, unknown ones": ["a17", "a18", "a19"],
+    "an indicator row the catalog does not know, first or last": ["a20", "a21", "a42"],
+    "a city summary with units across the columns": ["a22", "a23", "a24"],
+    "short city names (齐市, 哈市, 牡市, 佳市)": ["a25", "a26", "a27", "a28"],
+    "伊春区, a district, against 伊春市": ["a29", "a30"],
+    "a sheet name and a title naming different months": ["a31", "a32", "a33"],
+    "the year and the months on separate lines": ["a34", "a35", "a36"],
+    "a wholly blank row and a row saying 未报": ["a37", "a38"],
+    "HTML-as-.xls with omitted end tags": ["a39", "a40", "a41"],
+    "revisions: partial, both figures, and ones that break a rule as they will stand": ["r1", "r2", "r3", "r4"],
+}
+
+
+@pytest.fixture(scope="module")
+def scores(tmp_path_factory) -> dict[str, redteam.SetScore]:
+    run = redteam.cli_runner()
+    base = tmp_path_factory.mktemp("redteam") / "base.db"
+    code, out = run(["--db", str(base), "init", "--units", str(ROOT / "data" / "divisions-heilongjiang-history.csv")])
+    assert code == 0, out
+    return {s: redteam.score_set(run, base, HERE / s) for s in ("a", "b", "c")}
+
+
+def _files(scores, prefix: str) -> list[redteam.FileScore]:
+    found = [f for f in scores["a"].files if f.file.startswith(prefix + "_")]
+    assert found, prefix
+    return found
+
+
+def _assert_exact(f: redteam.FileScore) -> None:
+    assert f.outcome_ok, (f.file, f.status, f.expected, f.messages)
+    assert not f.wrong, (f.file, f.wrong)
+    assert not f.missing or f.status == "rejected", (f.file, f.missing)
+    assert not f.warn_cells_missed, (f.file, "warnings not given for", f.warn_cells_missed)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_that_went_wrong(scores, kind):
+    for prefix in KINDS[kind]:
+        for f in _files(scores, prefix):
+            _assert_exact(f)
+
+
+@pytest.mark.parametrize("name", ["a", "b", "c"])
+def test_every_file_of_a_set_as_its_truth_says(scores, name):
+    score = scores[name]
+    for f in score.files:
+        assert not f.wrong, (f.file, f.wrong)
+        assert f.outcome_ok, (f.file, f.status, f.expected, f.messages)
+    silent = sum(len(f.wrong) for f in score.files if f.status == "imported")
+    assert silent == 0 and score.total("missing") == 0, score.summary()
+    for f in score.files:
+        if f.status == "imported":
+            assert not f.warn_cells_missed, (f.file, f.warn_cells_missed)
+        if f.expected == "rejected" and f.error_cells:
+            assert len(f.error_cells_missed) < len(f.error_cells), (f.file, "no error cell named", f.messages)
