@@ -15,6 +15,7 @@ _KNOWN = (
     (("database disk image is malformed", "DataCorrupted", "IndexCorrupted"), "db.damaged"),
     (("database is locked", "LockNotAvailable"), "db.busy"),
     (("unable to open database file",), "db.cannot_open"),
+    (("no such table", "no such column", "UndefinedTable", "UndefinedColumn"), "db.schema_broken"),
     (("Connection refused", "could not connect", "connection failed", "server closed the connection",
       "password authentication failed", "does not exist\n", "ConnectionTimeout"), "db.no_server"),
 )

@@ -83,6 +83,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                    "database {location} is damaged ({detail}): restore it from a backup with shiwan db restore; shiwan db check shows more"),
     "db.busy": ("数据库 {location} 正被其他程序长时间占用,请稍后再试", "database {location} is kept busy by another program; try again in a moment"),
     "db.cannot_open": ("无法打开数据库 {location}(文件夹不存在或没有权限)", "cannot open database {location} (its folder does not exist, or no permission)"),
+    "db.schema_broken": ("数据库 {location} 的数据表与本程序不符({detail}),可能被手工改动过:运行 shiwan db check 查看,或用 shiwan db restore 从备份恢复(加 --debug 可看程序内部信息)",
+                         "the tables of {location} are not what this program expects ({detail}); they may have been changed by hand: run shiwan db check, or restore a backup with shiwan db restore (--debug shows the details)"),
     "db.no_server": ("无法连接数据库服务器 {location}:{detail}", "cannot reach the database server {location}: {detail}"),
     "internal": ("程序内部错误:{error}。请把命令和这条信息发给维护人员(加 --debug 可看详细信息)",
                  "internal error: {error}. Please send the command and this message to the maintainers (--debug shows details)"),
