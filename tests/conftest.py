@@ -118,6 +118,16 @@ def initialised_db(tmp_path_factory):
     yield path
 
 
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The demo's database (`shiwan demo`: half a year of returns, 佳木斯市 missing in June), made once;
+    tests read it and must not change it."""
+    folder = tmp_path_factory.mktemp("demo") / "demo"
+    result = CliRunner().invoke(app, ["demo", "--dir", str(folder)])
+    assert result.exit_code == 0, result.output
+    return folder / "shiwan-demo.db"
+
+
 @pytest.fixture
 def db_path(initialised_db, tmp_path):
     """This test's own initialised database: a file, or on PostgreSQL a URL."""

@@ -172,10 +172,10 @@ def test_indicators_list(cli):
 
     rows = json.loads(result.stdout)
     # each indicator followed by its breakdowns (其中)
-    assert [r["code"] for r in rows][:5] == ["reemployed", "reemployed.female", "reemployed.age4050",
+    assert [r["indicator"] for r in rows][:5] == ["reemployed", "reemployed.female", "reemployed.age4050",
                                              "reemployed.zero_job_family", "referrals"]
-    assert {r["code"]: r["parent"] for r in rows}["reemployed.female"] == "reemployed"
-    assert {r["code"]: r["kind"] for r in rows}["bases"] == "stock"
+    assert {r["indicator"]: r["parent"] for r in rows}["reemployed.female"] == "reemployed"
+    assert {r["indicator"]: r["kind"] for r in rows}["bases"] == "stock"
 
 
 @pytest.mark.sqlite_only
@@ -203,5 +203,5 @@ def test_output_into_a_closed_pipe_is_quiet(db_path):
     env = dict(os.environ, SHIWAN_DB=str(db_path))
     proc = subprocess.run(f"{sys.executable} -m shiwan units list --format csv | head -1", shell=True,
                           capture_output=True, text=True, env=env)
-    assert proc.stdout.lstrip("\ufeff").startswith("code,")
+    assert proc.stdout.lstrip("\ufeff").startswith("unit_code,")
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr and "错误" not in proc.stderr

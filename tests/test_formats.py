@@ -36,7 +36,7 @@ def test_good_fixture_stores_exact_figures(cli, db_path, tmp_path, name):
     assert result.exit_code == 0, result.stdout
     out = json.loads(result.stdout)[0]
     exp = EXPECTED[name]
-    assert (out["status"], out["unit"], out["period"]) == ("imported", exp["unit"], exp["period"]), out
+    assert (out["status"], out["unit_code"], out["period"]) == ("imported", exp["unit"], exp["period"]), out
     assert stored(db_path) == expected_figures(name)
 
 
@@ -54,7 +54,7 @@ def test_bad_fixture_is_refused_and_names_the_cell(cli, db_path, tmp_path, name)
         assert [e["code"] for e in out["errors"]] == [REASON_CODES[exp["reason"]]]
     else:
         assert sorted(e["cell"] for e in out["errors"]) == sorted(exp["error_cells"])
-        assert (out["unit"], out["period"]) == (exp["unit"], exp["period"])
+        assert (out["unit_code"], out["period"]) == (exp["unit"], exp["period"])
     assert all(e["message"] for e in out["errors"])
     assert snapshot(db_path) == before
     human = cli("import", path).stdout
@@ -69,7 +69,9 @@ def test_whole_fixture_folder_in_one_run(cli, db_path, tmp_path):
     result = cli("import", folder, "--json")
     assert result.exit_code == 1
     out = {Path(r["file"]).name: r for r in json.loads(result.stdout)}
-    assert set(out) == set(EXPECTED)  # the .docx is not a spreadsheet suffix: passed over
+    # the .docx is not a spreadsheet suffix: passed over, and listed so with the reason
+    assert set(out) == set(EXPECTED) | {"cover letter.docx"}
+    assert (out["cover letter.docx"]["status"], out["cover letter.docx"]["reason"]) == ("skipped", "extension")
     for name in GOOD:
         assert out[name]["status"] == "imported", out[name]
     for name in BAD:
@@ -94,7 +96,7 @@ def test_county_return_agrees_with_city_summary(cli, db_path, tmp_path):
     # both channels are kept; export shows the county's own return where it has the indicator,
     # and the city summary's row for the indicators only the summary has
     rows = json.loads(cli("export", "--period", "2003-06", "--unit", "230103", "--format", "json").stdout)
-    src = {r["indicator"]: r["source_file"] for r in rows}
+    src = {r["indicator"]: r["file"] for r in rows}
     assert src["reemployed"] == src["referrals"] == src["agencies"] == "南岗区2003年6月.xls"
     assert src["bases"] == "哈尔滨市2003年6月.xls"
     channels = query(db_path, "SELECT DISTINCT f.channel FROM figure f JOIN unit u ON u.id = f.unit_id WHERE u.code = '230103'")

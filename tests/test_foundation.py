@@ -42,12 +42,12 @@ def test_template_fill_import_export_shows_source_cells(cli, db_path, tmp_path):
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary[0]["status"] == "imported"
-    assert summary[0]["unit"] == "230102" and summary[0]["period"] == "2003-06"
+    assert summary[0]["unit_code"] == "230102" and summary[0]["period"] == "2003-06"
     rows = {r["indicator"]: r for r in export_rows(cli, "2003-06")}
     assert rows["reemployed"]["month"] == "12" and rows["reemployed"]["ytd"] == "80"
-    assert rows["reemployed"]["source_cell"] == cells[("reemployed", "ytd")]
-    assert rows["reemployed"]["source_file"] == "daoli.xlsx"
-    assert rows["reemployed"]["source_sheet"] == "月报表"
+    assert rows["reemployed"]["cell"] == cells[("reemployed", "ytd")]
+    assert rows["reemployed"]["file"] == "daoli.xlsx"
+    assert rows["reemployed"]["sheet"] == "月报表"
     assert rows["fund_amount"]["ytd"] == "6.5" and rows["fund_amount"]["month"] == "1.25"
     assert rows["bases"]["ytd"] == "2" and rows["bases"]["month"] == ""
     # blank cells of a template are zeros the clerk reported
@@ -131,7 +131,7 @@ def test_filled_city_template_total_formulas_and_subtree(cli, db_path, tmp_path)
     result = cli("import", tpl, "--json")
     assert result.exit_code == 0, result.stdout
     out = json.loads(result.stdout)[0]
-    assert out["status"] == "imported" and out["form"] == "city" and out["unit"] == "230400"
+    assert out["status"] == "imported" and out["form"] == "city" and out["unit_code"] == "230400"
     # 本级 and 向阳区 reported (their blank cells are zeros); the 7 counties left wholly blank did not
     # report in this file: nothing is stored for them, and each is named in a warning
     assert out["new"] == 2 * 19
@@ -139,7 +139,7 @@ def test_filled_city_template_total_formulas_and_subtree(cli, db_path, tmp_path)
     assert len(blank) == 7 and all(w["cell"] for w in blank)
     rows = {(r["unit_code"], r["indicator"]): r for r in export_rows(cli, "2003-06", "230400")}
     assert rows[("230402", "reemployed")]["ytd"] == "20"
-    assert rows[("230402", "reemployed")]["source_cell"] == cells[("230402", "reemployed", "ytd")]
+    assert rows[("230402", "reemployed")]["cell"] == cells[("230402", "reemployed", "ytd")]
 
 
 def test_progress_by_hand(cli, db_path, tmp_path):
@@ -180,7 +180,8 @@ def test_progress_table_shows_dash_for_missing_target(cli, tmp_path):
     cli("import", tmp_path / "鹤岗.xlsx")
     out = cli("report", "progress", "--under", "230400", "-i", "reemployed").stdout
     line = next(x for x in out.splitlines() if x.startswith("向阳区"))
-    name, month, ytd, target, completion, *_ = line.split()
+    name, reported, month, ytd, target, completion, *_ = line.split()
+    assert reported == "1/1"  # 鹤岗市's other counties did not report: the table says how many did
     assert (month, ytd, target, completion) == ("3", "30", "—", "—")
     assert "(2003年1-6月)" in out
 
@@ -190,5 +191,5 @@ def test_export_json_and_missing_indicator_is_not_zero(cli, tmp_path):
     cli("import", tmp_path / "鹤岗.xlsx")
     result, rows = cli.json("export", "--period", "2003-06", "--format", "json")
     assert {r["indicator"] for r in rows} == {"reemployed", "trained"}
-    assert set(rows[0]) == {"unit_code", "unit_name", "indicator", "period", "month", "ytd", "source_file",
-                            "source_sheet", "source_cell", "import_id"}
+    assert set(rows[0]) == {"unit_code", "unit_name", "indicator", "period", "month", "ytd", "file", "sheet",
+                            "cell", "import_id"}

@@ -86,7 +86,10 @@ def test_whole_foreign_corpus_in_one_batch(db_path):
     assert out.returncode == 1
     assert "Traceback" not in out.stderr
     assert len(out.stderr.splitlines()) < 5, out.stderr[:2000]
-    results = json.loads(out.stdout)
+    listed = json.loads(out.stdout)
+    skipped = [r for r in listed if r["status"] == "skipped"]
+    assert all(r["reason"] in ("extension", "hidden", "lock_file") and r["message"] for r in skipped)
+    results = [r for r in listed if r["status"] != "skipped"]
     assert len(results) > 250
     assert all(r["status"] == "rejected" and r["errors"] and r["errors"][0]["message"] for r in results)
     by_name = {Path(r["file"]).name: r["errors"][0]["code"] for r in results}

@@ -89,7 +89,7 @@ def test_ambiguous_county_return_with_unit_option(cli, tmp_path):
     assert code == 1
     # the clerk says which one; the file's own name for it is ambiguous, so the option decides
     code, r = one(cli, path, "--unit", "230803")
-    assert code == 0 and r["unit"] == "230803", r
+    assert code == 0 and r["unit_code"] == "230803", r
 
 
 def test_unit_from_file_name_and_period_option(cli, tmp_path):
@@ -98,13 +98,13 @@ def test_unit_from_file_name_and_period_option(cli, tmp_path):
     code, r = one(cli, path)
     assert code == 1 and r["errors"][0]["code"] == "layout.no_period"
     code, r = one(cli, path, "--period", "2003-06")
-    assert code == 0 and (r["unit"], r["period"]) == ("230400", "2003-06")
+    assert code == 0 and (r["unit_code"], r["period"]) == ("230400", "2003-06")
 
 
 def test_unit_inferred_from_rows(cli, tmp_path):
     rows = [["2003年6月"], ["单位", "实现再就业人数", None], [None, "本月", "本年累计"], ["工农区", 5, 30], ["南山区", 3, 20]]
     code, r = one(cli, sheet_rows(rows, tmp_path / "returns.xlsx", merges=["B2:C2"]))
-    assert code == 0 and r["unit"] == "230400"
+    assert code == 0 and r["unit_code"] == "230400"
 
 
 def test_period_conflict_with_option(cli, tmp_path):
@@ -230,7 +230,7 @@ def test_imports_list_show_revert(cli, db_path, tmp_path):
     first = json.loads(cli("import", a, "--json").stdout)[0]["import_id"]
     second = json.loads(cli("import", b, "--json").stdout)[0]["import_id"]
     listing = json.loads(cli("imports", "list", "--format", "json").stdout)
-    assert [x["id"] for x in listing] == [second, first]
+    assert [x["import_id"] for x in listing] == [second, first]
     assert listing[0]["status"] == "revised" and listing[0]["file"] == "鹤岗.xlsx"
     shown = json.loads(cli("imports", "show", str(second), "--format", "json").stdout)
     assert shown["import"]["sha256"] and shown["import"]["user"]
@@ -313,6 +313,11 @@ def test_quoted_glob_and_folder_skipping(cli, tmp_path):
     (tmp_path / "mail" / "说明.docx").write_bytes(b"PK")
     (tmp_path / "mail" / "~$鹤岗市2003年6月.xlsx").write_bytes(b"lock")
     code, out = outcome(cli, str(tmp_path / "mail" / "*.xlsx"))
-    assert code == 0 and set(out) == {"鹤岗市2003年6月.xlsx"}
-    text = cli("import", tmp_path / "mail").stdout
-    assert "说明.docx" in text  # named as passed over, not silently dropped
+    assert code == 0 and set(out) == {"鹤岗市2003年6月.xlsx", "~$鹤岗市2003年6月.xlsx"}
+    assert (out["~$鹤岗市2003年6月.xlsx"]["status"], out["~$鹤岗市2003年6月.xlsx"]["reason"]) == ("skipped", "lock_file")
+    result = cli("import", tmp_path / "mail")
+    assert "说明.docx" in result.stderr and "说明.docx" not in result.stdout  # named as passed over, on stderr
+    code, out = outcome(cli, str(tmp_path / "mail"))
+    assert {k: v["status"] for k, v in out.items()} == {"鹤岗市2003年6月.xlsx": "unchanged", "说明.docx": "skipped",
+                                                         "~$鹤岗市2003年6月.xlsx": "skipped"}
+    assert out["说明.docx"]["reason"] == "extension" and out["说明.docx"]["message"]

@@ -100,21 +100,21 @@ def test_namesake_resolved_by_the_city_in_the_title(cli, tmp_path):
     rows = [["鹤岗市向阳区总工会“十万行动”月报表"], ["2003年6月"], ["填报单位:向阳区总工会"],
             ["序号", "指标名称", "计量单位", "本月", "本年累计"], [1, "实现再就业人数", "人", 5, 30]]
     code, r = imp(cli, sheet_rows(rows, tmp_path / "a.xlsx"))
-    assert code == 0 and r["unit"] == "230402", r
+    assert code == 0 and r["unit_code"] == "230402", r
 
 
 def test_reporter_line_with_other_labels_in_the_same_cell(cli, tmp_path):
     rows = [["“十万行动”月报表"], ["2003年6月"], ["填报单位:道里区总工会        填表人:王丽        2003年7月4日"],
             ["序号", "指标名称", "计量单位", "本月", "本年累计"], [1, "实现再就业人数", "人", 5, 30]]
     code, r = imp(cli, sheet_rows(rows, tmp_path / "a.xlsx"))
-    assert code == 0 and r["unit"] == "230102", r
+    assert code == 0 and r["unit_code"] == "230102", r
 
 
 def test_city_own_office_written_as_benji_in_brackets(cli, db_path, tmp_path):
     rows = [["“十万行动”月报表"], ["2003年6月"], ["填报单位:哈尔滨市总工会(本级)"],
             ["序号", "指标名称", "计量单位", "本月", "本年累计"], [1, "实现再就业人数", "人", 5, 30]]
     code, r = imp(cli, sheet_rows(rows, tmp_path / "a.xlsx"))
-    assert code == 0 and r["unit"] == "230100", r
+    assert code == 0 and r["unit_code"] == "230100", r
     assert stored(db_path)[("230100", "reemployed", 0, "2003-06")] == (5.0, 30.0)
 
 
@@ -194,7 +194,7 @@ def test_a_province_summary_row_is_a_city_total_not_its_own_office(cli, tmp_path
     assert imp(cli, tmp_path / "道里.xlsx")[0] == 0
     rows = [["黑龙江省总工会统计表"], ["(2003年1-6月)"], ["单位", "实现再就业人数"], ["哈尔滨市", 5000], ["鹤岗市", 700]]
     code, r = imp(cli, sheet_rows(rows, tmp_path / "省.xlsx"))
-    assert code == 0 and r["unit"] == "230000"
+    assert code == 0 and r["unit_code"] == "230000"
     prog = {x["unit_code"] + x["row_type"]: x for x in json.loads(
         cli("report", "progress", "--period", "2003-06", "-i", "reemployed", "-f", "json").stdout)}
     assert prog["230100unit"]["ytd"] == 100  # what 哈尔滨's units reported, not 100 + 5000

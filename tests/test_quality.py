@@ -166,7 +166,7 @@ def test_locked_month_refuses_import_and_revert(cli, db_path, tmp_path):
     assert result.exit_code == 1 and "2003-06" in result.output
     assert snapshot(db_path) == before
     listing = json.loads(cli("period", "list", "--format", "json").stdout)
-    assert [x["action"] for x in listing] == ["lock"] and listing[0]["by"]
+    assert [x["action"] for x in listing] == ["lock"] and listing[0]["user"] and listing[0]["done_at"]
     assert cli("period", "unlock", "2003-06").exit_code == 0
     assert imp(cli, county_return(tmp_path / "c.xlsx", "2003年6月", [("实现再就业人数", 11, 61)]))[0] == 0
     assert [x["action"] for x in json.loads(cli("period", "list", "--format", "json").stdout)] == ["lock", "unlock"]

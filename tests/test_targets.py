@@ -83,7 +83,7 @@ def targets(db: Path, year: int = 2003) -> dict[tuple[str, str], float]:
 
 def test_campaign_list_and_show(province):
     rows = json.loads(province("campaign", "list", "--format", "json").stdout)
-    assert [(r["code"], r["start"], r["end"], r["indicator"], r["default"]) for r in rows] == [
+    assert [(r["campaign"], r["start"], r["end"], r["indicator"], r["default"]) for r in rows] == [
         ("test", "2003-01", "2003-12", "reemployed", True)]
     info = json.loads(province("campaign", "show", "--format", "json").stdout)
     assert info["total_target"] == 3000 and info["checklist"] == ["bases", "markets", "entities"]
@@ -92,7 +92,7 @@ def test_campaign_list_and_show(province):
 
 def test_default_campaign_is_shiwan(cli):
     info = json.loads(cli("campaign", "show", "--format", "json").stdout)
-    assert (info["code"], info["months"], info["total_target"], info["illustrative"]) == ("shiwan", 36, 100000, True)
+    assert (info["campaign"], info["months"], info["total_target"], info["illustrative"]) == ("shiwan", 36, 100000, True)
     assert info["targets_of_unit"]["campaign"]["reemployed"] == 100000
     assert info["assessment"]["items"][0] == ["reemployed", 50.0]
 
@@ -103,7 +103,7 @@ def test_import_allocation_sheet(province, tmp_path):
     result = province("targets", "import", path, "--json")
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
-    assert (out["status"], out["unit"], out["year"], out["added"]) == ("imported", "990000", 2003, 8)
+    assert (out["status"], out["unit_code"], out["year"], out["added"]) == ("imported", "990000", 2003, 8)
     assert targets(province.db) == {
         ("990000", "reemployed"): 3000, ("990000", "trained"): 1500, ("990100", "reemployed"): 1000,
         ("990100", "trained"): 500, ("990200", "reemployed"): 1000, ("990200", "trained"): 500,
@@ -218,9 +218,11 @@ def test_assessment_by_hand(province, tmp_path):
     # the printed 考核评分表
     out = tmp_path / "考核.xlsx"
     assert province("report", "assessment", "--year", "2003", "--as-of", "2003-02", "--scheme", scheme, "-o", out).exit_code == 0
-    ws = openpyxl.load_workbook(out).active
+    wb = openpyxl.load_workbook(out)
+    ws = wb.active
     assert ws.title == "考核评分表" and "评分表" in ws["A1"].value
-    texts = [c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert wb.sheetnames == ["考核评分表", "评分明细", "图表"]  # the breakdown on a sheet of its own widths
+    texts = [c for s in wb.worksheets for row in s.iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert "计分方法" in texts and "优秀" in texts and "不达标" in texts
     text = province("report", "assessment", "--year", "2003", "--as-of", "2003-02", "--scheme", scheme).stdout
     assert "74.00" in text and "90.00" in text

@@ -58,6 +58,17 @@ def main_options(
         except ValueError:
             raise typer.BadParameter(h("应为 zh 或 en", "expected zh or en"), param_hint="--lang") from None
     else:
+        import os
+
+        from shiwan.base.i18n import normalize_lang
+
+        env = os.environ.get("SHIWAN_LANG")
+        if env:  # as strict as --lang: a typo is said, not silently Chinese
+            try:
+                normalize_lang(env)
+            except ValueError:
+                raise typer.BadParameter(h(f"“{env}”应为 zh 或 en", f"“{env}”: expected zh or en"),
+                                         param_hint="SHIWAN_LANG") from None
         set_lang(None)
 
 

@@ -37,7 +37,8 @@ from shiwan.store.importer import FileResult, Importer
 if TYPE_CHECKING:
     from shiwan.store.targets import TargetsResult
 
-__all__ = ["BatchStopped", "FileList", "FileResult", "Options", "apply_order_key", "collect_files", "import_files", "import_targets"]
+__all__ = ["BatchStopped", "FileList", "FileResult", "Options", "SKIP_EXTENSION", "SKIP_HIDDEN", "SKIP_LOCK_FILE",
+           "apply_order_key", "collect_files", "import_files", "import_targets", "skipped_json"]
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt", ".htm", ".html", ".et"}
 
@@ -45,39 +46,36 @@ SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt
 # -- which files ---------------------------------------------------------------------------------
 
 
+SKIP_EXTENSION, SKIP_LOCK_FILE, SKIP_HIDDEN = "extension", "lock_file", "hidden"
+
+
 @dataclass
 class FileList:
     files: list[Path]
     missing: list[str]
-    skipped: list[Path]
+    skipped: list[tuple[Path, str]]  # (file or folder passed over, why: extension | lock_file | hidden)
 
 
 def collect_files(args: Iterable[str]) -> FileList:
     """Files named, every spreadsheet in folders named (recursively), and glob patterns; in a stable
-    order, each file once. Hidden files and Excel's `~$` lock files are passed over."""
+    order, each file once. Passed over, and listed with the reason: files of a folder whose extension
+    is not a spreadsheet's, Excel's `~$` lock files, and hidden files and folders (a hidden folder
+    once, not what is inside it)."""
     files: list[Path] = []
     missing: list[str] = []
-    skipped: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
     for arg in args:
         p = Path(arg)
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
-                    continue
-                if f.name.startswith("~$"):
-                    continue
-                if f.suffix.lower() in SPREADSHEET_SUFFIXES:
-                    files.append(f)
-                else:
-                    skipped.append(f)
+            _walk(p, files, skipped)
         elif p.is_file():
             files.append(p)
         elif any(ch in arg for ch in "*?["):
-            matched = sorted(Path(m) for m in glob.glob(arg, recursive=True)
-                             if Path(m).is_file() and not Path(m).name.startswith(("~$", ".")))
-            if matched:
-                files.extend(matched)
-            else:
+            matched = sorted(Path(m) for m in glob.glob(arg, recursive=True) if Path(m).is_file())
+            for m in matched:
+                why = _passed_over(m, m.name, glob_match=True)
+                (skipped.append((m, why)) if why else files.append(m))
+            if not matched:
                 missing.append(arg)
         else:
             missing.append(arg)
@@ -89,6 +87,41 @@ def collect_files(args: Iterable[str]) -> FileList:
             seen.add(key)
             unique.append(f)
     return FileList(unique, missing, skipped)
+
+
+def _walk(folder: Path, files: list[Path], skipped: list[tuple[Path, str]]) -> None:
+    for f in sorted(folder.rglob("*")):
+        parts = f.relative_to(folder).parts
+        if any(part.startswith(".") for part in parts[:-1]):
+            continue  # inside a hidden folder, which is listed itself
+        if f.is_dir():
+            if f.name.startswith("."):
+                skipped.append((f, SKIP_HIDDEN))
+            continue
+        if not f.is_file():
+            continue
+        why = _passed_over(f, f.name)
+        (skipped.append((f, why)) if why else files.append(f))
+
+
+def _passed_over(f: Path, name: str, *, glob_match: bool = False) -> str | None:
+    if name.startswith("~$"):
+        return SKIP_LOCK_FILE
+    if name.startswith("."):
+        return SKIP_HIDDEN
+    if not glob_match and f.suffix.lower() not in SPREADSHEET_SUFFIXES:
+        return SKIP_EXTENSION
+    return None
+
+
+def skipped_json(path: Path, why: str) -> dict:
+    """A file passed over, in the rows of `import --json`: the keys of every file's row, status
+    `skipped`, and why (`reason`: extension | lock_file | hidden, and `message` in words)."""
+    from shiwan.base.i18n import t
+
+    row = FileResult(file=str(path)).to_json()
+    row.update({"status": "skipped", "reason": why, "message": t(f"skip.{why}")})
+    return row
 
 
 # -- the batch -----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ rule of the catalog on each unit's figures, 本月 ≤ 本年累计, and each �
 from __future__ import annotations
 
 from shiwan.base.problems import Problem
-from shiwan.check.rules import month_above_ytd, rule_problems
+from shiwan.check.rules import january_differs, month_above_ytd, rule_problems
 from shiwan.check.totals import total_problems
 from shiwan.read.readers import Book
 from shiwan.recognize import Context, Options, ParsedFile, ReturnIn, recognize
@@ -17,8 +17,9 @@ from shiwan.ref.catalog import Catalog
 def return_problems(catalog: Catalog, ret: ReturnIn) -> list[Problem]:
     out: list[Problem] = []
     by_unit: dict[int, list] = {}
+    january = ret.period.endswith("-01")
     for f in ret.figures:
-        p = month_above_ytd(catalog, f, ret.sheet)
+        p = month_above_ytd(catalog, f, ret.sheet) or (january_differs(catalog, f, ret.sheet) if january else None)
         if p is not None:
             out.append(p)
         by_unit.setdefault(f.unit_id, []).append(f)

@@ -64,6 +64,15 @@ def rule_problems(catalog: Catalog, figures: Iterable[Figure], sheet: str) -> li
     return out
 
 
+def january_differs(catalog: Catalog, f: Figure, sheet: str) -> Problem | None:
+    """In January 本月 and 本年累计 are one figure: a return that gives both must give the same."""
+    ind = catalog.by_code[f.indicator]
+    if ind.kind == "flow" and f.month is not None and f.ytd is not None and abs(f.month - f.ytd) > EPS:
+        return error("check.january_differs", sheet=sheet, cell=f.ytd_cell, indicator=ind.name,
+                     month=fmt(f.month, ind), ytd=fmt(f.ytd, ind), month_cell=f.month_cell)
+    return None
+
+
 def month_above_ytd(catalog: Catalog, f: Figure, sheet: str) -> Problem | None:
     """A flow's 本月 above its 本年累计."""
     ind = catalog.by_code[f.indicator]

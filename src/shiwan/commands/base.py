@@ -179,9 +179,56 @@ JsonOpt = Annotated[bool, typer.Option("--json", help=h("以 JSON 输出结果(�
 FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help=h("输出格式:table(表格)、csv、json、md", "output format"))]
 
 
+# what each -o extension writes
+OUTPUT_EXTENSIONS = {"csv": "csv", "json": "json", "md": "md", "txt": "table", "xlsx": "xlsx", "pdf": "pdf"}
+
+
+def output_plan(fmt: str | None, output: Path | None, allowed: tuple[str, ...]) -> tuple[str, Path | None]:
+    """The format and the file of a --format/--output pair, checked before any work is done: `-o -`
+    is standard output; the format comes from the extension when --format is not given; an unknown
+    extension, one that contradicts --format, a folder that does not exist, or a PDF without
+    LibreOffice is refused."""
+    from shiwan.base.errors import UsageError, UserError
+
+    if output is None or str(output) == "-":
+        return fmt or "table", output
+    ext = output.suffix.lower().lstrip(".")
+    by_ext = OUTPUT_EXTENSIONS.get(ext)
+    if by_ext is None or by_ext not in allowed:
+        known = ", ".join(f".{e}" for e, f in OUTPUT_EXTENSIONS.items() if f in allowed)
+        raise UsageError("cli.output_extension", path=str(output), ext=f".{ext}" if ext else "", known=known)
+    if fmt and fmt != by_ext and not (fmt == "table" and ext == "txt"):
+        raise UsageError("cli.output_mismatch", path=str(output), fmt=fmt)
+    folder = output.parent
+    if not folder.is_dir():
+        raise UsageError("cli.output_folder", path=str(output), folder=str(folder))
+    if output.is_dir():
+        raise UsageError("cli.output_is_folder", path=str(output))
+    if by_ext == "pdf":
+        from shiwan.render.pdf import soffice
+
+        if soffice() is None:
+            raise UserError("output.pdf_needs_libreoffice")
+    return by_ext, output
+
+
+def write_to_stdout(write) -> None:
+    """Run `write(path)` on a file of its own and copy what it wrote to standard output (a workbook
+    for `-o -`)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="shiwan-") as tmp:
+        path = Path(tmp) / "out.xlsx"
+        write(path)
+        sys.stdout.buffer.write(path.read_bytes())
+        sys.stdout.flush()
+
+
 def emit_table(table, fmt: str, output: Path | None = None) -> None:
     from shiwan.render.output import render
 
+    if output is not None and str(output) == "-":
+        output = None
     if output is not None:
         from shiwan.render.files import atomic_file
 
@@ -192,7 +239,8 @@ def emit_table(table, fmt: str, output: Path | None = None) -> None:
         render(table, fmt)
 
 
-def period_option(value: str | None) -> str | None:
+def period_option(value: str | None, param: str = "--period") -> str | None:
+    """`value` as a period, or a usage error naming `param` (the option, or the argument, it came in)."""
     if value is None:
         return None
     from shiwan.ref.periods import PeriodError, parse_period
@@ -201,7 +249,7 @@ def period_option(value: str | None) -> str | None:
         return parse_period(value)
     except PeriodError:
         raise typer.BadParameter(h(f"“{value}”不是期别,应为 YYYY-MM", f"“{value}” is not a period (YYYY-MM)"),
-                                 param_hint="--period") from None
+                                 param_hint=param) from None
 
 
 

@@ -14,6 +14,7 @@ from shiwan.commands.base import (
     error_line,
     h,
     open_database,
+    output_plan,
     span_option,
     stderr,
 )
@@ -34,6 +35,7 @@ class ReportFmt(StrEnum):
     json = "json"
     md = "md"
     xlsx = "xlsx"
+    pdf = "pdf"
 
 
 class TimeBasis(StrEnum):
@@ -41,22 +43,28 @@ class TimeBasis(StrEnum):
     days = "days"
 
 
-ReportFmtOpt = Annotated[ReportFmt | None, typer.Option("--format", "-f", help=h("table、csv、json、md 或 xlsx(默认按 -o 的扩展名,否则 table)",
-                                                                                "table, csv, json, md or xlsx (default: from -o's extension, else table)"))]
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help=h("写入文件(按扩展名选择格式)", "write to this file (format from its extension)"))]
+ReportFmtOpt = Annotated[ReportFmt | None, typer.Option("--format", "-f", help=h("table、csv、json、md、xlsx 或 pdf(默认按 -o 的扩展名,否则 table)",
+                                                                                "table, csv, json, md, xlsx or pdf (default: from -o's extension, else table)"))]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help=h("写入文件,格式按扩展名(.txt .csv .json .md .xlsx,装有 LibreOffice 时 .pdf);- 为标准输出",
+                                                                        "write to this file, the format from its extension (.txt .csv .json .md .xlsx, .pdf where LibreOffice is installed); - is standard output"))]
 UnderOpt = Annotated[str | None, typer.Option("--under", help=h("列出此单位的下级(默认全省各市)", "list the units below this one (default: the province's cities)"))]
 ReportPeriodOpt = Annotated[str | None, typer.Option("--period", help=h("期别:月 2004-06、季 2004Q2(2004年二季度)、半年 2004H1(上半年)或年 2004(默认:有数据的最近一个月)",
                                                                          "period: a month 2004-06, quarter 2004Q2, half year 2004H1 or year 2004 (default: the latest month with data)"))]
 
 
-def _report_out(report, fmt: ReportFmt | None, output: Path | None) -> None:
+REPORT_FORMATS = ("table", "csv", "json", "md", "xlsx", "pdf")
+
+
+def _plan(fmt: ReportFmt | None, output: Path | None) -> tuple[str, Path | None]:
+    """Checked before the report is computed: a bad -o costs nothing."""
+    return output_plan(fmt.value if fmt else None, output, REPORT_FORMATS)
+
+
+def _report_out(report, plan: tuple[str, Path | None]) -> None:
     from shiwan.render.report import write_report
 
-    chosen = fmt.value if fmt else None
-    if chosen is None and output is not None:
-        ext = output.suffix.lower().lstrip(".")
-        chosen = ext if ext in ("csv", "json", "md", "xlsx") else "table"
-    path = write_report(report, chosen or "table", output)
+    fmt, output = plan
+    path = write_report(report, fmt, output)
     if path is not None:
         stderr().print(t("cli.written", path=str(path)))
 
@@ -73,10 +81,11 @@ def report_progress(
 ) -> None:
     from shiwan.reports import progress_report
 
+    plan = _plan(fmt, output)
     with open_database() as db:
         rep = progress_report(db, period=span_option(period), under=under, indicators=indicator or None,
                               time_basis=time_basis.value)
-    _report_out(rep, fmt, output)
+    _report_out(rep, plan)
 
 
 @report_app.command("campaign", help=h("专项工作进度:自开展以来累计完成、占目标比例、时间过半情况、进度差、剩余每月需完成数",
@@ -90,9 +99,10 @@ def report_campaign(
 ) -> None:
     from shiwan.reports import campaign_report
 
+    plan = _plan(fmt, output)
     with open_database() as db:
         rep = campaign_report(db, period=span_option(period), under=under, campaign=campaign)
-    _report_out(rep, fmt, output)
+    _report_out(rep, plan)
 
 
 @report_app.command("completeness", help=h("报送情况:应报、实报、及时、迟报、未报,附催报名单和迟报名单",
@@ -106,9 +116,10 @@ def report_completeness(
 ) -> None:
     from shiwan.tally.completeness import completeness_report
 
+    plan = _plan(fmt, output)
     with open_database() as db:
         rep = completeness_report(db, period=span_option(period), under=under, deadline_day=deadline_day)
-    _report_out(rep, fmt, output)
+    _report_out(rep, plan)
 
 
 @report_app.command("trend", help=h("趋势:某指标逐月的本月数和本年累计(终端条形图;xlsx 含折线图)",
@@ -123,9 +134,10 @@ def report_trend(
 ) -> None:
     from shiwan.reports import trend_report
 
+    plan = _plan(fmt, output)
     with open_database() as db:
         rep = trend_report(db, indicator=indicator, unit=unit, first=span_option(first, "--from"), last=span_option(last, "--to"))
-    _report_out(rep, fmt, output)
+    _report_out(rep, plan)
 
 
 @report_app.command("checklist", help=h("三个扶持建立:各市本级是否已有再就业基地、扶贫解困市场、自办经济实体,及职介、培训机构资质认证情况",
@@ -138,9 +150,10 @@ def report_checklist(
 ) -> None:
     from shiwan.reports import checklist_report
 
+    plan = _plan(fmt, output)
     with open_database() as db:
         rep = checklist_report(db, period=span_option(period), under=under)
-    _report_out(rep, fmt, output)
+    _report_out(rep, plan)
 
 
 @report_app.command("assessment", help=h("目标考核评分表:按评分办法计算各单位得分、加减分、总分、排名和等级",
@@ -158,6 +171,7 @@ def report_assessment(
     from shiwan.tally.assessment import assessment_report
     from shiwan.tally.report import resolve_span
 
+    plan = _plan(fmt, output)
     with open_database() as db:
         p = resolve_span(db, span_option(as_of, "--as-of")).last if as_of else None  # a quarter: as of its end
         y = year or int((p or resolve_period(db, None))[:4])
@@ -166,6 +180,6 @@ def report_assessment(
         except SchemeError as exc:
             error_line(str(exc))
             raise typer.Exit(1) from None
-    _report_out(rep, fmt, output)
+    _report_out(rep, plan)
 
 

@@ -19,9 +19,11 @@ from shiwan.commands.base import (
     emit_table,
     h,
     open_database,
+    output_plan,
     period_option,
     span_option,
     stderr,
+    write_to_stdout,
 )
 
 app = typer.Typer(cls=ShiwanGroup)
@@ -46,7 +48,13 @@ def template(
 ) -> None:
     from shiwan.render.templates import write_template
 
+    if output is not None:
+        output_plan(None, output, ("xlsx",))
     with open_database() as db:
+        if output is not None and str(output) == "-":
+            write_to_stdout(lambda path: write_template(db, form.value, unit=unit, period=period_option(period),
+                                                        year=year, output=path))
+            return
         path = write_template(db, form.value, unit=unit, period=period_option(period), year=year, output=output)
     stderr().print(t("template.written", path=str(path)))
 
@@ -126,7 +134,7 @@ app.add_typer(imports_app, name="imports")
 
 @imports_app.command("list", help=h("列出导入记录(最新的在前)", "list imports, newest first"))
 def imports_list(
-    period: PeriodOpt = None,
+    period: Annotated[str | None, typer.Option("--period", help=h("只看此期别的 YYYY-MM", "only this period's YYYY-MM"))] = None,
     unit: Annotated[str | None, typer.Option("--unit", help=h("只看此单位的", "only this unit's"))] = None,
     limit: Annotated[int, typer.Option("--limit", help=h("最多列出条数", "at most this many"))] = 50,
     fmt: FormatOpt = Fmt.table,
@@ -166,14 +174,17 @@ def imports_revert(import_id: Annotated[int, typer.Argument(help=h("导入编号
 def export(
     period: Annotated[str, typer.Option("--period", help=h("期别 YYYY-MM(或季 2004Q2、半年 2004H1、年 2004:其中各月)", "period YYYY-MM (or a quarter 2004Q2, half year 2004H1, year 2004: each of its months)"))],
     unit: Annotated[str | None, typer.Option("--unit", help=h("只导出此单位及其下级", "only this unit and those below it"))] = None,
-    fmt: Annotated[ExportFmt, typer.Option("--format", "-f", help=h("输出格式:csv(默认)、json、table", "csv (default), json or table"))] = ExportFmt.csv,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help=h("写入文件", "write to this file"))] = None,
+    fmt: Annotated[ExportFmt | None, typer.Option("--format", "-f", help=h("输出格式:csv(默认)、json、table", "csv (default), json or table"))] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=h("写入文件(.csv .json .txt;- 为标准输出)", "write to this file (.csv .json .txt; - is standard output)"))] = None,
 ) -> None:
     from shiwan.tally.export import export_table
 
+    chosen, output = output_plan(fmt.value if fmt else None, output, ("table", "csv", "json"))
+    if fmt is None and (output is None or str(output) == "-"):
+        chosen = "csv"
     with open_database() as db:
         table = export_table(db, span_option(period), unit)
-    emit_table(table, fmt.value, output)
+    emit_table(table, chosen, output)
 
 
 period_app = typer.Typer(cls=ShiwanGroup, help=h("期别锁定:锁定后该月不能再导入或撤销", "period locks: a locked month refuses imports and reverts"),
@@ -188,7 +199,7 @@ def period_lock(
 ) -> None:
     from shiwan.store.audit import lock_period
 
-    p = period_option(period)
+    p = period_option(period, "PERIOD")
     with open_database() as db:
         by, at = lock_period(db, p, note)
     stderr().print(t("lock.done", period=p, by=by, at=at))
@@ -201,7 +212,7 @@ def period_unlock(
 ) -> None:
     from shiwan.store.audit import unlock_period
 
-    p = period_option(period)
+    p = period_option(period, "PERIOD")
     with open_database() as db:
         by, at = unlock_period(db, p, note)
     stderr().print(t("lock.undone", period=p, by=by, at=at))
@@ -220,7 +231,7 @@ def period_list(fmt: FormatOpt = Fmt.table) -> None:
 def history(
     unit: Annotated[str, typer.Option("--unit", help=h("单位代码", "unit code"))],
     indicator: Annotated[str | None, typer.Option("--indicator", "-i", help=h("指标代码", "indicator code"))] = None,
-    period: PeriodOpt = None,
+    period: Annotated[str | None, typer.Option("--period", help=h("只看此期别 YYYY-MM", "only this period YYYY-MM"))] = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     from shiwan.store.audit import history_table
@@ -236,7 +247,7 @@ def run_import(db, paths: list[str], *, unit: str | None, period: str | None, me
                as_json: bool, dry_run: bool) -> int:
     """Import (or check) the files; print the outcome; return the exit status (0 ok, 1 refused)."""
     from shiwan.base.problems import error
-    from shiwan.imports import BatchStopped, FileResult, Options, collect_files, import_files
+    from shiwan.imports import BatchStopped, FileResult, Options, collect_files, import_files, skipped_json
     from shiwan.render.importview import ImportProgress, print_summary
     from shiwan.render.output import is_terminal, to_json
 
@@ -259,9 +270,10 @@ def run_import(db, paths: list[str], *, unit: str | None, period: str | None, me
         r.problems.append(error("import.missing_path", path=m))
         results.append(r)
     if as_json:
-        sys.stdout.write(to_json([r.to_json() for r in results]) + "\n")
+        rows = [r.to_json() for r in results] + [skipped_json(f, why) for f, why in found.skipped]
+        sys.stdout.write(to_json(rows) + "\n")
     else:
-        print_summary(results, dry_run=dry_run, skipped=[f.name for f in found.skipped])
+        print_summary(results, dry_run=dry_run, skipped=found.skipped)
     if stopped is not None:
         raise stopped
     return 1 if any(r.status == "rejected" for r in results) or not results else 0

@@ -19,6 +19,7 @@ from shiwan.commands.base import (
     escape_markup,
     h,
     open_database,
+    output_plan,
     stderr,
 )
 
@@ -111,12 +112,12 @@ def targets_import(
         if res.status != "rejected":
             from shiwan.recognize.targets import year_text
 
-            stderr().print(t("targets.done", file=path.name, added=res.added, changed=res.changed,
-                              unchanged=res.unchanged, unit=res.unit, year=year_text(res.year)))
+            stderr().print(t("targets.done_dry" if dry_run else "targets.done", file=path.name, added=res.added,
+                              changed=res.changed, unchanged=res.unchanged, unit=res.unit, year=year_text(res.year)))
     raise typer.Exit(1 if res.status == "rejected" else 0)
 
 
-@targets_app.command("set", help=h("设定一个目标:单位 指标 年度(或 campaign 表示专项全程) 数值", "set one target: UNIT INDICATOR YEAR|campaign VALUE"))
+@targets_app.command("set", context_settings={"ignore_unknown_options": True}, help=h("设定一个目标:单位 指标 年度(或 campaign 表示专项全程) 数值", "set one target: UNIT INDICATOR YEAR|campaign VALUE"))
 def targets_set(
     unit: Annotated[str, typer.Argument(help=h("单位代码", "unit code"))],
     indicator: Annotated[str, typer.Argument(help=h("指标代码", "indicator code"))],
@@ -154,20 +155,24 @@ def targets_list(
 def targets_export(
     year: Annotated[str | None, typer.Option("--year", help=h("年度,或 campaign", "year, or campaign"))] = None,
     under: Annotated[str | None, typer.Option("--under", help=h("只导出此单位及其下级", "only this unit and below"))] = None,
-    fmt: Annotated[ExportFmt, typer.Option("--format", "-f", help=h("csv(默认)、json、table", "csv (default), json, table"))] = ExportFmt.csv,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help=h("写入文件(.xlsx 为分解表)", "write to a file (.xlsx: an allocation sheet)"))] = None,
+    fmt: Annotated[ExportFmt | None, typer.Option("--format", "-f", help=h("csv(默认)、json、table", "csv (default), json, table"))] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=h("写入文件(.csv .json .txt,.xlsx 为可再导入的分解表;- 为标准输出)",
+                                                                        "write to a file (.csv .json .txt, .xlsx: an allocation sheet that imports back; - is standard output)"))] = None,
 ) -> None:
     from shiwan.render.targetsheet import export_targets_xlsx
     from shiwan.store.targets import parse_target_year
     from shiwan.tally.targets import targets_table
 
+    chosen, output = output_plan(fmt.value if fmt else None, output, ("table", "csv", "json", "xlsx"))
+    if fmt is None and (output is None or str(output) == "-"):
+        chosen = "csv"
     with open_database() as db:
         y = parse_target_year(year) if year else None
-        if output is not None and output.suffix.lower() == ".xlsx":
+        if chosen == "xlsx":
             path = export_targets_xlsx(db, year=y, under=under, output=output)
             stderr().print(t("cli.written", path=str(path)))
             return
         table, _ = targets_table(db, year=y, under=under)
-    emit_table(table, fmt.value, output)
+    emit_table(table, chosen, output)
 
 

@@ -19,7 +19,7 @@ from shiwan.recognize.model import FORM_SUMMARY, FORM_UNIT, META_SHEET, Context,
 from shiwan.recognize.summary import parse_summary
 from shiwan.recognize.transposed import looks_transposed, parse_transposed
 from shiwan.recognize.unitreturn import parse_unit_return
-from shiwan.recognize.words import INSTRUCTION_SHEET
+from shiwan.recognize.words import INSTRUCTION_SHEET, OTHER_FIGURES_SHEET
 
 # failures that mean a sheet is not a return at all (rather than a return with a bad cell)
 _NOT_A_RETURN = {"layout.no_period", "layout.no_measure_header", "layout.no_unit", "layout.no_rows",
@@ -37,6 +37,12 @@ def recognize(book: Book, ctx: Context, opts: Options) -> ParsedFile:
         return out
     if len(candidates) > 1:  # an instructions sheet listing the indicators is not a return
         candidates = [c for c in candidates if not INSTRUCTION_SHEET.search(c[0].name)] or candidates
+    if len(candidates) > 1:  # nor last month's figures kept beside it, nor the plan
+        kept = [c for c in candidates if not OTHER_FIGURES_SHEET.search(c[0].name)]
+        for grid, _ in candidates if kept else []:
+            if OTHER_FIGURES_SHEET.search(grid.name):
+                out.problems.append(warning("layout.sheet_skipped_other", sheet=grid.name))
+        candidates = kept or candidates
     parsed = [(grid, *_parse_sheet(grid, hits, ctx, opts, meta)) for grid, hits in candidates]
     any_return = any(ret is not None for _, ret, _ in parsed)
     for grid, ret, problems in parsed:

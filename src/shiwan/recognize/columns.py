@@ -188,6 +188,27 @@ def _parts_inherit_measures(reads: dict[int, ColumnRead]) -> None:
             col.measure, col.measure_cell = left.measure, left.measure_cell
 
 
+def fit_to_period(grid: Grid, reads: dict[int, ColumnRead], period: str | None, quarter: bool) -> None:
+    """Measures that mean something else at this period: in a quarterly return `本期` is the quarter;
+    beside a `1-7月` column, a `1-6月` column of the same indicator is last month's year to date
+    (set aside, not an error; alone it is a header of another month, which refuses the file)."""
+    if period is None:
+        return
+    month = int(period[5:7])
+    for col in reads.values():
+        m = col.measure
+        if quarter and m is not None and m.kind == MONTH and col.measure_cell is not None \
+                and grid.text(*col.measure_cell).strip().startswith("本期"):
+            col.measure = Measure(QUARTER)
+    for col in reads.values():
+        m = col.measure
+        if m is None or m.month is None or m.month == month:
+            continue
+        if any(x.code == col.code and x.measure is not None and x.measure.kind == m.kind and x.measure.month == month
+               for x in reads.values()):
+            col.measure = Measure(IGNORE, m.month)
+
+
 def map_columns(reads: dict[int, ColumnRead], catalog: Catalog) -> ColumnMap:
     """Columns -> slots, with the columns set aside and those whose measure nothing says."""
     out = ColumnMap(reads=reads)
@@ -270,7 +291,8 @@ def measures_named(reads: dict[int, ColumnRead]) -> list[tuple[Measure, tuple[in
     """Every measure a header names with a month (`1-5月累计`, `7月`), for checking against the period."""
     seen = {}
     for col in reads.values():
-        if col.measure is not None and col.measure.month is not None and col.measure_cell is not None:
+        if col.measure is not None and col.measure.month is not None and col.measure_cell is not None \
+                and col.measure.kind != IGNORE:
             seen[col.measure_cell] = col.measure
     return [(m, cell) for cell, m in seen.items()]
 

@@ -47,7 +47,7 @@ class Band:
 
 def find_band(grid: Grid, hits: list[Hit], catalog: Catalog) -> Band:
     by_row = distinct_by_row(hits)
-    head = max(by_row, key=lambda r: (len(by_row[r]), -r))
+    head = _head_row(grid, hits, by_row)
     hit_cols = {h.c for h in hits if h.r == head} | {c for h in hits if h.r == head for c in grid.columns_of(h.r, h.c)}
     rows = [head]
     for r in range(head - 1, max(-1, head - 4), -1):
@@ -62,6 +62,24 @@ def find_band(grid: Grid, hits: list[Hit], catalog: Catalog) -> Band:
     band = Band(rows, head, rows[-1] + 1)
     _skip_non_figure_rows(grid, band, hit_cols)
     return band
+
+
+def _head_row(grid: Grid, hits: list[Hit], by_row: dict[int, set[str]]) -> int:
+    """The row naming the indicators of the table: of the rows naming many, the one with the most
+    figures beneath it (a block of targets above the table may name more indicators than its header)."""
+    best = max(len(v) for v in by_row.values())
+    candidates = []
+    for r in sorted(r for r, v in by_row.items() if len(v) >= max(2, best / 2)):
+        if not any(by_row[x] == by_row[r] for x in candidates):  # the header again, on a second printed page
+            candidates.append(r)
+    candidates = candidates or [max(by_row, key=lambda r: len(by_row[r]))]
+
+    def figures_below(r: int) -> int:
+        cols = {c for h in hits if h.r == r for c in grid.columns_of(h.r, h.c)}
+        stop = next((x for x in candidates if x > r), grid.height)
+        return sum(1 for x in range(r + 1, min(stop, r + 80)) for c in cols if is_number(grid.cell(x, c)))
+
+    return max(candidates, key=lambda r: (figures_below(r), len(by_row[r]), -r))
 
 
 def sub_header_row(grid: Grid, r: int, hit_cols: set[int], catalog: Catalog) -> bool:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from shiwan.base.problems import Problem, error
+from shiwan.base.problems import Problem, error, warning
 from shiwan.recognize.grid import Grid, cell_at, is_number, text_of
 from shiwan.recognize.header import Band, is_column_number_row, is_measure_unit_row
 from shiwan.recognize.words import (
     FIGURE_MEASURES,
+    IGNORE,
     MONTH,
     SERIAL_HEADERS,
     UNIT,
@@ -121,12 +122,19 @@ def classify_rows(grid: Grid, band: Band, end: int, unit_col: int | None, figure
         measure = None
         if row_measure_col is not None:
             m = measure_of(grid.text(r, row_measure_col))
+            if m and m.kind == IGNORE and numbers:  # a third row 上年同期 under a unit's 本月 and 累计
+                out.problems.append(warning("layout.row_skipped", sheet=grid.name, cell=cell_at(r, row_measure_col),
+                                            text=grid.text(r, row_measure_col).strip()))
+                continue
             if m and m.kind in (MONTH, YTD):
                 measure = m.kind
                 if not label and last is not None and numbers:
                     label, written = last.label, last.written  # the name is merged over both rows
                 if not label and own_rows:
                     label = written = "本级"
+        if not label and numbers and last is not None and last.state == BLANK and _merged_from(grid, r, unit_col, last.r):
+            out.rows.pop()  # a name merged over two rows, its figures in the lower one: the row is that unit's
+            label, written = last.label, last.written
         if not label:
             if numbers:
                 out.problems.append(_row_without_label(grid, r, unit_col))
@@ -136,6 +144,11 @@ def classify_rows(grid: Grid, band: Band, end: int, unit_col: int | None, figure
         out.rows.append(row)
         last = row
     return out
+
+
+def _merged_from(grid: Grid, r: int, unit_col: int | None, above: int) -> bool:
+    """Whether the row's unit cell is covered by a merged cell that starts on row `above`."""
+    return unit_col is not None and grid.top_left(r, unit_col)[0] == above
 
 
 def _label_cell(grid: Grid, r: int, unit_col: int | None):

@@ -77,6 +77,25 @@ def check_table_above(grid: Grid, band: Band, figure_cols: set[int], problems: l
         problems.append(error("layout.table_above", sheet=grid.name, cell=cell_at(rows[0], 0), header_row=band.head + 1))
 
 
+_NOTE_HEADERS = ("备注", "说明", "附注", "注")
+
+
+def figures_outside(grid: Grid, rows: list[int], last_col: int, header_rows: list[int], problems: list[Problem],
+                    end: int | None = None) -> None:
+    """A number right of the table, under no header or under 备注: a row pasted out of line (its figures
+    one column to the right) or a CSV line with more fields than its header. Read as it stands, every
+    figure of the row would be wrong; it refuses the file, naming the cell."""
+    for r in rows:
+        for c in range(last_col + 1, grid.width if end is None else end):
+            if not is_number(grid.cell(r, c)) or grid.cell(r, c) in ("-", "—"):
+                continue
+            header = "".join(grid.text(*grid.top_left(h, c)) for h in header_rows).strip()
+            if not header or header.startswith(_NOTE_HEADERS):
+                problems.append(error("layout.figure_outside_table", sheet=grid.name, cell=cell_at(r, c),
+                                      value=grid.text(r, c)))
+                break
+
+
 def fallback_measure(found: PeriodFound, opts: Options, problems: list[Problem], sheet: str) -> str | None:
     """The measure of columns whose header says neither 本月 nor 累计: what the title says, else
     `--measure`, else January (本月 and 本年累计 are the same figure); None means ask the clerk."""
@@ -114,8 +133,8 @@ def warn_set_aside(grid: Grid, cmap: ColumnMap, band: Band, end: int, cat: Catal
             continue
         header = _header_text(grid, band, c)
         ind = cat.by_code.get(code)
-        problems.append(warning(key, sheet=grid.name, cell=cell_at(*cell), header=header,
-                                indicator=ind.name if ind else ""))
+        problems.append(warning(key, sheet=grid.name, cell=cell_at(*_lowest_header_cell(grid, band, c, cell)),
+                                header=header, indicator=ind.name if ind else ""))
 
 
 def warn_unmapped_columns(grid: Grid, band: Band, end: int, taken: set, problems: list[Problem]) -> None:
@@ -127,11 +146,16 @@ def warn_unmapped_columns(grid: Grid, band: Band, end: int, taken: set, problems
         header = _header_text(grid, band, c)
         if not header:
             continue
-        cell = next(tl for r in reversed(band.rows) for tl in [grid.top_left(r, c)] if grid.text(*tl).strip())
+        cell = _lowest_header_cell(grid, band, c, (band.top, c))
         if any(measure_of(p) is not None and measure_of(p).kind == "ignore" for p in header.split(" / ")):
             problems.append(warning("layout.column_skipped", sheet=grid.name, cell=cell_at(*cell), header=header))
         else:
             problems.append(warning("layout.unknown_column", sheet=grid.name, cell=cell_at(*cell), header=header))
+
+
+def _lowest_header_cell(grid: Grid, band: Band, c: int, default: tuple[int, int]) -> tuple[int, int]:
+    """The column's own header cell: the lowest band row with text over it (a merged cell's top left)."""
+    return next((tl for r in reversed(band.rows) for tl in [grid.top_left(r, c)] if grid.text(*tl).strip()), default)
 
 
 def _has_numbers(grid: Grid, c: int, first: int, end: int) -> bool:

@@ -5,8 +5,10 @@ around the table, period, reporter, rows, units, figures.
 
 from __future__ import annotations
 
+import re
+
 from shiwan.base.problems import Problem, error, warning
-from shiwan.recognize.columns import ColumnMap, map_columns, read_columns, resolve_measures
+from shiwan.recognize.columns import ColumnMap, fit_to_period, map_columns, read_columns, resolve_measures
 from shiwan.recognize.figures import FigureReader
 from shiwan.recognize.grid import Grid, cell_at
 from shiwan.recognize.header import Band, find_band
@@ -21,11 +23,14 @@ from shiwan.recognize.sheetchecks import (
     check_money_units,
     check_table_above,
     fallback_measure,
+    figures_outside,
     warn_set_aside,
     warn_unmapped_columns,
 )
 from shiwan.recognize.unitrows import UnitRows, resolve_rows
+from shiwan.recognize.words import TOTAL
 from shiwan.ref import periods
+from shiwan.ref.text import arabic_dates
 
 
 def parse_summary(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, meta: dict[str, str],
@@ -33,13 +38,14 @@ def parse_summary(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, meta
     cat = ctx.catalog
     band = find_band(grid, hits, cat)
     reads = read_columns(grid, band, hits, cat)
-    cmap = map_columns(reads, cat)
     first_col = min(reads) if reads else 0
     end = table_end(grid, band.first_data)
     lines = read_lines(grid, range(0, band.top), range(end, grid.height))
     found = settle_period(grid, lines, opts, meta)
     problems.extend(found.problems)
     period = found.period
+    fit_to_period(grid, reads, period, found.quarter)
+    cmap = map_columns(reads, cat)
     units = standing(ctx.units, period)
     unit_col, serial_col = find_label_columns(grid, band, first_col, units)
     check_table_above(grid, band, cmap.mapped | {c.col for c in cmap.unresolved}, problems)
@@ -76,6 +82,10 @@ def parse_summary(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, meta
     problems.extend(rows.problems)
     if reporter.refused:
         return None
+    rows.rows = _drop_other_months(grid, rows.rows, period, problems)
+    if figure_cols:
+        figures_outside(grid, [r.r for r in rows.rows if r.state == "data"], max(figure_cols | set(cmap.skipped)),
+                        band.rows, problems)
     unit_rows = resolve_rows(grid, rows.rows, reporter.unit, units, unit_col, problems)
     if unit_rows is None:
         return None
@@ -86,6 +96,24 @@ def parse_summary(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, meta
     ret.period = period
     ret.submitted_on = lines.submitted_on
     return ret
+
+
+def _drop_other_months(grid: Grid, rows: list, period: str | None, problems: list[Problem]) -> list:
+    """A total left over from another month (`8月份合计` under a September table): not this table's."""
+    if period is None:
+        return rows
+    keep = []
+    for row in rows:
+        m = _MONTH_IN_LABEL.search(arabic_dates(row.written))
+        if row.kind == TOTAL and m and int(m.group(1)) != periods.month_of(period):
+            problems.append(warning("layout.other_period_row", sheet=grid.name, cell=cell_at(row.r, 0),
+                                    text=row.written, period=period))
+            continue
+        keep.append(row)
+    return keep
+
+
+_MONTH_IN_LABEL = re.compile(r"(?<!\d)(\d{1,2})月")
 
 
 def _drop_unfilled_halves(grid: Grid, cmap: ColumnMap, unit_rows: UnitRows, cat) -> None:
@@ -147,9 +175,16 @@ def _cells(slots: dict[str, int], rows: dict[str, int], kind: str) -> dict[str, 
 
 
 def _totals(grid: Grid, cmap: ColumnMap, unit_rows: UnitRows, reader: FigureReader, cat, by_row: bool) -> list[TotalIn]:
+    """Each 合计 row as written, with the units it adds up: a 合计 between unit rows with another total
+    after it adds up the rows since the one before (鸡西's districts, then 总计 of everything); any
+    other adds up the whole table."""
     out = []
-    members = [u.unit_id for u in unit_rows.rows]
-    for total in unit_rows.totals:
+    everyone = [u.unit_id for u in unit_rows.rows]
+    totals = sorted(unit_rows.totals, key=lambda t: t.r)
+    for n, total in enumerate(totals):
+        since = totals[n - 1].r if n else -1
+        group = [u.unit_id for u in unit_rows.rows if since < u.r < total.r]
+        members = group if group and n < len(totals) - 1 and len(group) < len(everyone) else everyone
         rows = unit_rows.pairs.get(total.r, {"": total.r}) if by_row else {"": total.r}
         cells = {}
         for code, slots in cmap.slots.items():

@@ -19,7 +19,7 @@ from shiwan.recognize.lines import is_footer, read_lines
 from shiwan.recognize.model import FORM_UNIT, Context, FigureIn, Options, ReturnIn
 from shiwan.recognize.period import settle_period
 from shiwan.recognize.reporter import named_reporter, standing
-from shiwan.recognize.sheetchecks import fallback_measure, money_mismatch
+from shiwan.recognize.sheetchecks import fallback_measure, figures_outside, money_mismatch
 from shiwan.recognize.words import (
     IGNORE,
     INCREMENT,
@@ -163,6 +163,11 @@ def parse_unit_return(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, 
             problems.append(error("layout.no_unit", sheet=grid.name))
         return None
     figures = _figures(grid, blocks, cat, reporter.unit.id, period, problems)
+    for b in blocks:
+        for head in b.heads:
+            rows = [r for r, _, h in b.rows if h is head]
+            last = max([*head.measures.values(), *head.aside, *head.unit_cols])
+            figures_outside(grid, rows, last, [head.row], problems, end=b.right)
     for b in blocks:
         _warn_other_rows(grid, b, end, problems, first)
         _warn_set_aside(grid, b, cat, problems)

@@ -196,3 +196,5 @@ REPORTER_END = re.compile(r"\s{2,}|\t|(?:计量单位|金额单位|单位\s*[:]|
                           r"\(\d{4}|\s[\u4e00-\u9fff]{2,6}\s*:")  # also: another label further on (`… 填表人:`)
 DATE_LABEL = re.compile(r"(?:报出日期|填报日期|报送日期|填表日期|制表日期|上报日期)[:]?(.*)")
 INSTRUCTION_SHEET = re.compile(r"说明|目录|封面|解释|指标体系|instruction|readme", re.I)
+# sheets kept beside a return that are not this period's figures: last month's, last year's, the plan
+OTHER_FIGURES_SHEET = re.compile(r"上月|上期|去年|上年|同期|计划|目标|任务|备份|底稿|草稿|旧表|原表|backup|old", re.I)

@@ -96,6 +96,12 @@ def load_campaign_file(path: Path) -> CampaignDef:
         if not isinstance(c["checklist"], list) or not all(isinstance(x, str) for x in c["checklist"]):
             raise CampaignFileError(f"{path} [campaign] checklist", "campaignfile.codes")
         camp.config["checklist"] = c["checklist"]
+    if "checklist_deadline" in c:
+        try:
+            camp.config["checklist_deadline"] = periods.parse_period(str(c["checklist_deadline"]))
+        except periods.PeriodError:
+            raise CampaignFileError(f"{path} [campaign] checklist_deadline", "campaignfile.period",
+                                    value=str(c["checklist_deadline"])) from None
     if "certified" in c:
         pairs = c["certified"]
         if not isinstance(pairs, list) or not all(isinstance(x, list) and len(x) == 2 and all(isinstance(y, str) for y in x)

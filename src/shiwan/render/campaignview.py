@@ -30,7 +30,8 @@ def show_campaign(db, code: str | None, fmt: str, stream=None) -> None:
         key = "campaign" if year == CAMPAIGN_TOTAL else str(year)
         by_year.setdefault(key, {})[cat.by_id[iid].code] = value
     info = {
-        "code": camp.code, "name": camp.name, "name_en": camp.name_en, "unit": tree.by_id[camp.unit_id].code,
+        "campaign": camp.code, "campaign_name": camp.name, "campaign_name_en": camp.name_en,
+        "unit_code": tree.by_id[camp.unit_id].code, "unit_name": tree.by_id[camp.unit_id].name,
         "start": camp.start, "end": camp.end, "months": camp.months, "indicator": cat.by_id[camp.indicator_id].code,
         "total_target": camp.total_target, "default": camp.is_default, "illustrative": camp.illustrative,
         "targets_of_unit": by_year, "targets_stored": len(targets), "checklist": camp.config.get("checklist", []),

@@ -29,6 +29,19 @@ def cell_text(col: Col, value: Any) -> str:
     return str(value)
 
 
+def shown(col: Col, row: dict[str, Any]) -> str:
+    """A row's value in `col` as people read it, followed by the row's marks for it (`827ᵃ`); a row
+    may say what to show instead of an empty value (`未报`)."""
+    text = (row.get("_text") or {}).get(col.key)
+    if text is None:
+        text = cell_text(col, row.get(col.key))
+    return text + marks_of(col, row)
+
+
+def marks_of(col: Col, row: dict[str, Any]) -> str:
+    return (row.get("_marks") or {}).get(col.key, "")
+
+
 def cell_style(col: Col, row: dict[str, Any]) -> str | None:
     v = row.get(col.key)
     if v is None:

@@ -36,13 +36,14 @@ class ImportProgress:
         self.p.stop()
 
 
-def summary_table(results: list[FileResult]) -> Table:
+def summary_table(results: list[FileResult], *, dry_run: bool = False) -> Table:
+    """One row a file; a dry run (`check`) says what would happen (可导入, 将修订), not what did."""
     from shiwan.base.table import num
 
     rows = []
     for r in results:
         rows.append({
-            "file": r.file, "status": r.status, "_status_name": t(f"status.{r.status}"),
+            "file": r.file, "status": r.status, "_status_name": t(f"status_dry.{r.status}" if dry_run else f"status.{r.status}"),
             "unit": r.unit_name or r.unit, "period": r.period, "new": r.new, "changed": r.changed,
             "unchanged": r.unchanged, "errors": len(r.errors), "warnings": len(r.warnings),
         })
@@ -63,14 +64,16 @@ def summary_table(results: list[FileResult]) -> Table:
     return table
 
 
-def print_summary(results: list[FileResult], *, dry_run: bool, skipped: list[str] | None = None, stream=None) -> None:
+def print_summary(results: list[FileResult], *, dry_run: bool, skipped: list[tuple[Path, str]] | None = None,
+                  stream=None) -> None:
+    """The outcome table and every problem on `stream` (stdout); what was passed over, and that
+    nothing was found, on stderr."""
     stream = stream or sys.stdout
     if not results:
-        stream.write(t("import.nothing") + "\n")
-        if skipped:
-            stream.write(t("import.skipped_files", n=len(skipped), names="、".join(skipped[:10])) + "\n")
+        sys.stderr.write(t("import.nothing") + "\n")
+        _print_skipped(skipped)
         return
-    render(summary_table(results), "table", stream)
+    render(summary_table(results, dry_run=dry_run), "table", stream)
     lines = []
     for r in results:
         name = Path(r.file).name if r.file else ""
@@ -88,9 +91,15 @@ def print_summary(results: list[FileResult], *, dry_run: bool, skipped: list[str
     not_done = sum(1 for r in results if r.status == "not_imported")
     if not_done:
         stream.write(t("import.not_imported_files", n=not_done) + "\n")
-    if skipped:
-        names = "、".join(skipped[:10]) + (" …" if len(skipped) > 10 else "")
-        stream.write(t("import.skipped_files", n=len(skipped), names=names) + "\n")
+    _print_skipped(skipped)
+
+
+def _print_skipped(skipped: list[tuple[Path, str]] | None) -> None:
+    if not skipped:
+        return
+    shown = [f"{f.name}({t(f'skip.{why}')})" for f, why in skipped[:10]]
+    names = "、".join(shown) + (" …" if len(skipped) > 10 else "")
+    sys.stderr.write(t("import.skipped_files", n=len(skipped), names=names) + "\n")
 
 
 def show_import(db, import_id: int, fmt: str, stream=None) -> None:
@@ -101,7 +110,7 @@ def show_import(db, import_id: int, fmt: str, stream=None) -> None:
         return
     if fmt != "csv":
         lines = [
-            t("imports.show_head", id=info["id"], status=t(f"status.{info['status']}")),
+            t("imports.show_head", id=info["import_id"], status=t(f"status.{info['status']}")),
             f"  {t('col.file')}: {info['file']}  ({info['path']})",
             f"  SHA-256: {info['sha256']}  ({info['size']:,} bytes)",
             f"  {t('col.unit')}: {info['unit_name']} {info['unit_code']}   {t('col.period')}: {info['period']}   "
@@ -127,6 +136,9 @@ def show_import(db, import_id: int, fmt: str, stream=None) -> None:
         Column("ytd_cell", t("col.cell"), fmt=lambda v: v or ""),
         Column("state", t("col.state"), fmt=lambda v: t(f"state.{v}")),
     ]
+    if not figures and fmt != "csv":  # a refused import wrote nothing: say so, not an empty table
+        stream.write(t("imports.no_figures") + "\n")
+        return
     if fmt == "csv":
         cols = [Column(k, k) for k in ("unit_code", "unit_name", "indicator", "period", "month", "ytd", "old_month",
                                          "old_ytd", "sheet", "month_cell", "ytd_cell", "action", "state", "replaced_by")]

@@ -127,26 +127,17 @@ def to_text(table: Table) -> str:
 
 
 def rich_table(table: Table, stream: TextIO, *, width: int | None = None) -> None:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table as RichTable
+    """A Rich table that never breaks a value: too wide for the terminal, it is split into several
+    tables, each repeating the first column (see `render.terminal`)."""
+    from shiwan.render.terminal import TermColumn, TermTable, print_table
 
-    console = Console(file=stream, width=width, force_terminal=None if width is None else False,
-                      highlight=False, soft_wrap=False)
-    rt = RichTable(title=_escape(shown(table.title)) or None, caption=_escape(shown(table.caption)) or None, box=box.SIMPLE_HEAVY,
-                   show_lines=False, header_style="bold")
-    for c in table.columns:
-        # never crop: a table wider than the terminal wraps inside its cells instead
-        rt.add_column(c.header, justify="right" if c.align == "right" else "left", overflow="fold")
-    for n, row in enumerate(table.rows):
-        cells = []
-        for c in table.columns:
-            text = table.shown(c, row)
-            style = c.style(row.get(c.key)) if c.style else None
-            cells.append(f"[{style}]{_escape(text)}[/]" if style and text else _escape(text))
-        rs = table.row_styles[n] if n < len(table.row_styles) else None
-        rt.add_row(*cells, style=rs)
-    console.print(rt)
+    cells, styles = [], []
+    for row in table.rows:
+        cells.append([table.shown(c, row) for c in table.columns])
+        styles.append([c.style(row.get(c.key)) if c.style else None for c in table.columns])
+    print_table(TermTable([TermColumn(c.header, right=c.align == "right") for c in table.columns], cells, styles,
+                          list(table.row_styles), title=shown(table.title), caption=shown(table.caption)), stream,
+               width=width)
 
 
 def _escape(text: str) -> str:

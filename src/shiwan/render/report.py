@@ -13,98 +13,127 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from shiwan.base.safetext import shown, spreadsheet_text
+from shiwan.base.i18n import t
+from shiwan.base.safetext import shown as safe
+from shiwan.base.safetext import spreadsheet_text
 from shiwan.base.table import Column, Table
-from shiwan.render.cells import cell_style, cell_text
+from shiwan.render.cells import cell_style, cell_text, shown
 from shiwan.render.files import atomic_file, safe_name
 from shiwan.render.output import is_terminal, rich_table, to_json, to_markdown, to_text
+from shiwan.render.terminal import TermColumn, TermTable, print_prose, print_table
 from shiwan.tally.report import ROW_OWN, ROW_TOTAL, Report, Section
 
 
-def section_table(sec: Section) -> Table:
-    cols = []
-    for c in sec.columns:
-        cols.append(Column(c.key, c.header, align="left" if c.kind == "text" else "right",
-                           fmt=(lambda v, c=c: cell_text(c, v))))
-    table = Table(cols, sec.rows, title=sec.title)
+def section_table(sec: Section, *, screen: bool = True) -> Table:
+    """A section as a table of display text (values with their marks); `screen=False` leaves out the
+    columns drawn only on a screen (bars)."""
+    cols = [c for c in sec.columns if screen or not c.screen_only]
+    shown_rows = [{c.key: shown(c, r) for c in cols} for r in sec.rows]
+    table = Table([Column(c.key, c.header, align="left" if c.kind == "text" else "right") for c in cols], shown_rows,
+                  title=sec.title)
     table.row_styles = ["bold" if r.get("row_type") == ROW_TOTAL else "italic" if r.get("row_type") == ROW_OWN else None
                         for r in sec.rows]
     return table
 
 
-def _styled_table(sec: Section, stream: TextIO, width: int | None) -> None:
-    from rich import box
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table as RichTable
-
-    console = Console(file=stream, width=width, highlight=False)
-    rt = RichTable(title=escape(shown(sec.title)), box=box.SIMPLE_HEAVY, header_style="bold", title_style="bold")
-    for c in sec.columns:
-        rt.add_column(c.header, justify="left" if c.kind == "text" else "right", overflow="fold")  # wrap, never crop
+def _terminal_table(sec: Section) -> TermTable:
+    cells, styles = [], []
     for r in sec.rows:
-        cells = []
-        for c in sec.columns:
-            text = escape(shown(cell_text(c, r.get(c.key))))
-            style = cell_style(c, r)
-            cells.append(f"[{style}]{text}[/]" if style and text else text)
-        rs = "bold" if r.get("row_type") == ROW_TOTAL else None
-        rt.add_row(*cells, style=rs)
-    console.print(rt)
+        cells.append([shown(c, r) for c in sec.columns])
+        styles.append([cell_style(c, r) for c in sec.columns])
+    return TermTable([TermColumn(c.header, right=c.kind != "text") for c in sec.columns], cells, styles,
+                     ["bold" if r.get("row_type") == ROW_TOTAL else None for r in sec.rows], title=sec.title)
+
+
+def footnotes(report: Report) -> list[str]:
+    """What the marks mean, then the report's notes."""
+    return [f"{sign} {text}" for sign, text in report.marks] + list(report.notes)
+
+
+STDOUT = Path("-")
 
 
 def write_report(report: Report, fmt: str, output: Path | None = None, *, stream: TextIO | None = None,
                  terminal: bool | None = None, width: int | None = None) -> Path | None:
-    """Write `report` as `fmt` to `output` (a file) or `stream` (stdout); returns the file written."""
-    if fmt == "xlsx":
-        from shiwan.render.xlsx import write_xlsx
-
-        if output is None:
-            output = Path(safe_name(f"{report.kind}-{report.scope_code}-{report.period}") + ".xlsx")
-        write_xlsx(report, output)
-        return output
-    if output is not None:
-        with atomic_file(output) as fh:
+    """Write `report` as `fmt` (table, csv, json, md, xlsx, pdf) to `output` (a file; `-` is standard
+    output) or `stream`; returns the file written. A workbook or PDF with no `output` goes to a file
+    named after the report (`progress-230000-2003-06.xlsx`)."""
+    if fmt in ("xlsx", "pdf"):
+        return _write_book(report, fmt, output, stream)
+    if output is not None and output != STDOUT:
+        with atomic_file(output) as fh:  # a failed write leaves what was there
             _write_text(report, fmt, fh, terminal=False, width=width)
         return output
     _write_text(report, fmt, stream or sys.stdout, terminal=terminal, width=width)
     return None
 
 
+def _write_book(report: Report, fmt: str, output: Path | None, stream) -> Path | None:
+    import tempfile
+
+    from shiwan.render.xlsx import write_xlsx
+
+    if output is None:
+        output = Path(safe_name(f"{report.kind}-{report.scope_code}-{report.period}") + f".{fmt}")
+    with tempfile.TemporaryDirectory(prefix="shiwan-") as tmp:
+        book = Path(tmp) / f"{report.kind}.xlsx"
+        write_xlsx(report, book)
+        made = book
+        if fmt == "pdf":
+            from shiwan.render.pdf import xlsx_to_pdf
+
+            made = Path(tmp) / f"{report.kind}.pdf"
+            xlsx_to_pdf(book, made)
+        if output == STDOUT:
+            out = getattr(stream or sys.stdout, "buffer", None) or sys.stdout.buffer
+            out.write(made.read_bytes())
+            out.flush()
+            return None
+        with atomic_file(output, "wb") as fh:  # whole, or the file that was there stays
+            fh.write(made.read_bytes())
+    return output
+
+
 def _write_text(report: Report, fmt: str, stream: TextIO, *, terminal: bool | None, width: int | None) -> None:
-    """Every format but xlsx; in those for people, the report's own lines escaped like its cells."""
-    title, period_line, unit_line = shown(report.title), shown(report.period_line), shown(report.unit_line)
-    notes = [shown(n) for n in report.notes]
+    """Every format but xlsx and pdf. Text for people shows control characters escaped; csv and json
+    keep the text as stored, except on a terminal."""
     if fmt in ("json", "csv"):
         text = to_json(json_rows(report)) + "\n" if fmt == "json" else to_csv(report)
-        stream.write(shown(text, keep_newlines=True) if is_terminal(stream) else text)
+        stream.write(safe(text, keep_newlines=True) if is_terminal(stream) else text)
     elif fmt == "md":
-        stream.write(f"# {title}\n\n{period_line}  \n{unit_line}\n\n")
+        stream.write(safe(f"# {report.title}\n\n{report.period_line}  \n{report.unit_line}\n\n", keep_newlines=True))
         for sec in report.sections:
-            stream.write(to_markdown(section_table(sec)) + "\n")
-        for n in notes:
-            stream.write(f"{n}\n")
+            stream.write(to_markdown(section_table(sec, screen=False)) + "\n")
+        for n in footnotes(report):
+            stream.write(f"{safe(n)}  \n")
+        if report.signed:
+            stream.write(f"\n{t('report.signature')}\n")
     else:
         if terminal is None:
             terminal = is_terminal(stream)
-        head = [title, period_line, unit_line]
         if terminal:
-            from rich.console import Console
-            from rich.markup import escape
+            _write_terminal(report, stream, width)
+            return
+        head = [safe(h) for h in (report.title, report.period_line, report.unit_line)]
+        stream.write("\n".join(h for h in head if h) + "\n\n")
+        for sec in report.sections:
+            stream.write(to_text(section_table(sec)) + "\n")
+        for n in footnotes(report):
+            stream.write(safe(n) + "\n")
+        if report.signed:
+            stream.write("\n" + t("report.signature") + "\n")
 
-            con = Console(file=stream, width=width, highlight=False)
-            con.print(f"[bold]{escape(title)}[/]")
-            con.print(escape(f"{period_line}    {unit_line}"))
-            for sec in report.sections:
-                _styled_table(sec, stream, width)
-            for n in notes:
-                con.print(f"[dim]{escape(n)}[/]")
-        else:
-            stream.write("\n".join(h for h in head if h) + "\n\n")
-            for sec in report.sections:
-                stream.write(to_text(section_table(sec)) + "\n")
-            for n in notes:
-                stream.write(n + "\n")
+
+def _write_terminal(report: Report, stream: TextIO, width: int | None) -> None:
+    from rich.console import Console
+
+    con = Console(file=stream, width=width, highlight=False)
+    print_prose(con, report.title, bold=True)
+    print_prose(con, f"{report.period_line}    {report.unit_line}")
+    for sec in report.sections:
+        print_table(_terminal_table(sec), stream, width=width)
+    for n in footnotes(report):
+        print_prose(con, n, dim=True)
 
 
 def json_rows(report: Report) -> list[dict[str, Any]]:

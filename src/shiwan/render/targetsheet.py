@@ -9,6 +9,7 @@ from shiwan.base.i18n import t
 from shiwan.ref.catalog import Catalog, IndicatorDef
 from shiwan.ref.constants import CAMPAIGN_TOTAL
 from shiwan.ref.units import UnitTree
+from shiwan.render import paper
 from shiwan.render.files import put, safe_name, save_workbook
 from shiwan.store.targets import campaign_of
 
@@ -37,7 +38,7 @@ def write_targets_template(db, tree: UnitTree, cat: Catalog, *, unit: str | None
                     year=f"{y}年" if y else f"{camp.start[:4]}-{camp.end[:4]}年"))
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.cell(1, 1).font = Font(name="宋体", size=16, bold=True)
-    ws.cell(1, 1).alignment = Alignment(horizontal="center")
+    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     put(ws, 2, 1, t("template.reporter_line", unit=scope.name))
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -47,9 +48,10 @@ def write_targets_template(db, tree: UnitTree, cat: Catalog, *, unit: str | None
         cell.font, cell.border = Font(name="宋体", bold=True), border
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    ws.cell(4, 2, t("row.total")).font = Font(name="宋体", bold=True)
+    ws.row_dimensions[3].height = paper.row_height(max(paper.text_lines(h, 12) for h in head[2:]) if head[2:] else 1)
+    put(ws, 4, 2, t("row.total")).font = Font(name="宋体", bold=True)
     for n, child in enumerate(tree.children(scope.id), 1):
-        ws.cell(4 + n, 1, n)
+        put(ws, 4 + n, 1, n)
         put(ws, 4 + n, 2, child.name)
     last = 4 + len(tree.children(scope.id))
     for r in range(4, last + 1):
@@ -58,17 +60,34 @@ def write_targets_template(db, tree: UnitTree, cat: Catalog, *, unit: str | None
             if c > 2:
                 ws.cell(r, c).protection = Protection(locked=False)
                 ws.cell(r, c).number_format = "0.00" if inds[c - 3].decimals else "0"
-    ws.cell(last + 2, 1, t("targets.template_note"))
-    ws.column_dimensions["B"].width = 16
+    put(ws, last + 2, 1, t("targets.template_note"))
+    _paper(ws, width, last)
     meta = wb.create_sheet("_shiwan")
-    for r, row in enumerate((("form", "targets"), ("unit", scope.code), ("year", str(y) if y else "campaign"),
-                             ("campaign", camp.code), ("catalog", cat.version)), 1):
-        put(meta, r, 1, row[0])
-        put(meta, r, 2, row[1])
+    for r, (key, value) in enumerate((("form", "targets"), ("unit", scope.code), ("year", str(y) if y else "campaign"),
+                                      ("campaign", camp.code), ("catalog", cat.version)), 1):
+        put(meta, r, 1, key)
+        put(meta, r, 2, value)
     meta.sheet_state = "hidden"
     ws.protection.sheet = True
-    output.parent.mkdir(parents=True, exist_ok=True)
-    return save_workbook(wb, output)
+    save_workbook(wb, output)
+    return output
+
+
+def _paper(ws, width: int, last: int) -> None:
+    """A4 portrait (landscape when there are many indicators), the title wrapped within the table,
+    the units' names and the header repeated on every page."""
+    from openpyxl.styles import Alignment
+
+    widths = [6.0, 16.0] + [12.0] * (width - 2)
+    layout = paper.Layout(widths, keep=2, portrait=width <= 7)
+    title = paper.break_lines(ws.cell(1, 1).value, sum(widths) / 1.6)
+    put(ws, 1, 1, title)
+    layout.heights[1] = 26.0 * (title.count("\n") + 1) + 6
+    note = ws.cell(last + 2, 1)
+    note.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=last + 2, start_column=1, end_row=last + 2, end_column=width)
+    layout.heights[last + 2] = paper.row_height(paper.text_lines(note.value, sum(widths)))
+    paper.apply(ws, layout, title_rows="3:3")
 
 
 def export_targets_xlsx(db, *, year: int | None, under: str | None, output: Path) -> Path:
@@ -95,5 +114,6 @@ def export_targets_xlsx(db, *, year: int | None, under: str | None, output: Path
             if code:
                 v = values.get((u.id, cat.by_code[code].id))
                 if v is not None:
-                    ws.cell(r, c, v if cat.by_code[code].decimals else int(v))
-    return save_workbook(wb, path)
+                    put(ws, r, c, v if cat.by_code[code].decimals else int(v))
+    save_workbook(wb, path)
+    return path

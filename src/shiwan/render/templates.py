@@ -24,6 +24,7 @@ from shiwan.ref import periods
 from shiwan.ref.campaigns import default_campaign
 from shiwan.ref.catalog import Catalog, IndicatorDef
 from shiwan.ref.units import UnitRec, UnitTree
+from shiwan.render import paper
 from shiwan.render.files import put, safe_name, save_workbook
 
 DEADLINE_NOTE_DAY = 5
@@ -81,8 +82,8 @@ def write_template(db, form: str, *, unit: str | None, period: str | None, year:
     if output is None:
         output = Path(safe_name(f"{u.name}_{period}_{'汇总表' if form == 'city' else '月报'}") + ".xlsx")
     wb = build_template(db, tree, cat, form, u, period)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    return save_workbook(wb, output)
+    save_workbook(wb, output)
+    return output
 
 
 def build_template(db, tree: UnitTree, cat: Catalog, form: str, unit: UnitRec, period: str):
@@ -100,11 +101,11 @@ def build_template(db, tree: UnitTree, cat: Catalog, form: str, unit: UnitRec, p
         ws.title = t("template.sheet_county")
         _county_sheet(ws, cat, unit, period, title)
     meta = wb.create_sheet(META_SHEET)
-    for r, row in enumerate((("form", form), ("unit", unit.code), ("unit_name", unit.name), ("period", period),
-                             ("catalog", cat.version), ("generator", f"shiwan {__version__}"),
-                             ("created_at", datetime.now().astimezone().isoformat(timespec="seconds"))), 1):
-        put(meta, r, 1, row[0])
-        put(meta, r, 2, row[1])
+    for r, (key, value) in enumerate((("form", form), ("unit", unit.code), ("unit_name", unit.name), ("period", period),
+                                      ("catalog", cat.version), ("generator", f"shiwan {__version__}"),
+                                      ("created_at", datetime.now().astimezone().isoformat(timespec="seconds"))), 1):
+        put(meta, r, 1, key)
+        put(meta, r, 2, value)
     meta.sheet_state = "hidden"
     meta.protection.sheet = True
     return wb
@@ -129,46 +130,59 @@ def _validation(ind: IndicatorDef):
 
 
 def _head_lines(ws, unit: UnitRec, period: str, title: str, width: int, heading: str, ytd_period: bool,
-                cat: Catalog, st: Styles) -> None:
+                cat: Catalog, st: Styles, *, span: int | None = None, keep: int = 0) -> None:
+    """Title and period centred over the first page's `span` columns; the 填报单位 line within the
+    `keep` columns that every page repeats (wrapped there), else left; 计量单位 at the first page's right."""
     from openpyxl.styles import Alignment, Font
 
-    last = cell_name(0, width - 1)[:-1]
+    span = span or width
+    last = cell_name(0, span - 1)[:-1]
     put(ws, 1, 1, t(heading, unit=unit.name, campaign=title))
     ws.merge_cells(f"A1:{last}1")
     ws["A1"].font = st.title
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
     y, m = periods.year_of(period), periods.month_of(period)
-    ws["A2"] = t("template.period_ytd", year=y, month=m) if (ytd_period and m > 1) else t("template.period_month", year=y, month=m)
+    month_name = _MONTHS_EN[m - 1]
+    ws["A2"] = t("template.period_ytd", year=y, month=m, month_name=month_name) if (ytd_period and m > 1) \
+        else t("template.period_month", year=y, month=m, month_name=month_name)
     ws.merge_cells(f"A2:{last}2")
     ws["A2"].alignment = Alignment(horizontal="center")
     put(ws, 3, 1, t("template.reporter_line", unit=unit.name))
-    split = max(2, width - 3)
+    split = keep if keep else max(2, span - 3)
     ws.merge_cells(f"A3:{cell_name(0, split - 1)[:-1]}3")
-    put(ws, 3, split + 1, t("template.measure_line", measures=_measures(cat)))
-    ws.merge_cells(f"{cell_name(0, split)[:-1]}3:{last}3")
-    ws.cell(3, split + 1).alignment = Alignment(horizontal="right")
-    for c in ("A3", cell_name(2, split)):
+    if keep:
+        ws["A3"].alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        ws.row_dimensions[3].height = 28
+    put(ws, 3, span if keep else split + 1, t("template.measure_line", measures=_measures(cat)))
+    if not keep:
+        ws.merge_cells(f"{cell_name(0, split)[:-1]}3:{last}3")
+    ws.cell(3, span if keep else split + 1).alignment = Alignment(horizontal="right")
+    for c in ("A3", cell_name(2, (span - 1) if keep else split)):
         ws[c].font = Font(name="宋体", size=10)
 
 
-def _footer(ws, row: int, width: int, period: str) -> None:
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December")
+
+
+def _footer(ws, row: int, width: int, period: str, *, first: int = 1) -> None:
+    """The signature and 说明 lines, merged over columns `first`..`width` (past the repeated columns
+    of a form printed across pages, which would otherwise show a cut piece of them on every page)."""
     from openpyxl.styles import Font
 
     deadline = periods.deadline(period, DEADLINE_NOTE_DAY)
-    ws.cell(row, 1, t("template.footer"))
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-    ws.cell(row + 1, 1, t("template.note", month=deadline.month, day=deadline.day))
-    ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=width)
+    put(ws, row, first, t("template.footer"))
+    ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=width)
+    put(ws, row + 1, first, t("template.note", month=deadline.month, day=deadline.day))
+    ws.merge_cells(start_row=row + 1, start_column=first, end_row=row + 1, end_column=width)
     for r in (row, row + 1):
-        ws.cell(r, 1).font = Font(name="宋体", size=10)
+        ws.cell(r, first).font = Font(name="宋体", size=10)
 
 
-def _finish(ws, header_rows: int, first_col: int) -> None:
-    from shiwan.render.xlsx import a4_landscape_one_page_wide
-
+def _finish(ws, header_rows: int, first_col: int, layout: paper.Layout, title_rows: str) -> None:
     ws.freeze_panes = ws.cell(header_rows + 1, first_col)
-    a4_landscape_one_page_wide(ws)
+    paper.apply(ws, layout, title_rows=title_rows)
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
@@ -187,21 +201,30 @@ def _city_sheet(ws, tree: UnitTree, cat: Catalog, unit: UnitRec, period: str, ti
         else:
             cols.append((ind, "level"))
     width = 2 + len(cols)
-    _head_lines(ws, unit, period, title, width, "template.title_city", True, cat, st)
+    widths = [5.0, 16.0] + [8.0] * len(cols)
+    blocks, c = [], 3
+    for ind in inds:  # an indicator's 本月 and 本年累计 stay on one page
+        n = 2 if ind.kind == "flow" else 1
+        blocks.append((c, c + n - 1))
+        c += n
+    layout = paper.Layout(widths, blocks, keep=2, heights={1: 30.0, 3: 28.0, 4: 42.0})
+    span = paper.first_page_columns(layout)
+    split = span < width
+    _head_lines(ws, unit, period, title, width, "template.title_city", True, cat, st, span=span, keep=2 if split else 0)
     h1, h2 = 4, 5
     for c, text in ((1, t("template.serial")), (2, t("template.unit"))):
-        ws.cell(h1, c, text)
+        put(ws, h1, c, text)
         ws.merge_cells(start_row=h1, start_column=c, end_row=h2, end_column=c)
     col = 3
     for ind in inds:
         put(ws, h1, col, f"{ind.name}({ind.measure})")
         if ind.kind == "flow":
             ws.merge_cells(start_row=h1, start_column=col, end_row=h1, end_column=col + 1)
-            ws.cell(h2, col, t("template.month"))
-            ws.cell(h2, col + 1, t("template.ytd"))
+            put(ws, h2, col, t("template.month"))
+            put(ws, h2, col + 1, t("template.ytd"))
             col += 2
         else:
-            ws.cell(h2, col, t("template.level"))
+            put(ws, h2, col, t("template.level"))
             col += 1
     for r in (h1, h2):
         for c in range(1, width + 1):
@@ -211,12 +234,12 @@ def _city_sheet(ws, tree: UnitTree, cat: Catalog, unit: UnitRec, period: str, ti
     members = [unit, *tree.children(unit.id)]
     total_row = h2 + 1
     first, last = total_row + 1, total_row + len(members)
-    ws.cell(total_row, 2, t("row.total"))
+    put(ws, total_row, 2, t("row.total"))
     for n, member in enumerate(members):
         r = first + n
-        ws.cell(r, 1, n + 1)
+        put(ws, r, 1, n + 1)
         put(ws, r, 2, t("row.own.city") if member.id == unit.id and unit.level == "city"
-            else t("row.own.other") if member.id == unit.id else member.name)
+                else t("row.own.other") if member.id == unit.id else member.name)
     validations = {}
     for j, (ind, _measure) in enumerate(cols):
         c = 3 + j
@@ -244,12 +267,8 @@ def _city_sheet(ws, tree: UnitTree, cat: Catalog, unit: UnitRec, period: str, ti
         if r == total_row:
             ws.cell(r, 2).font = st.bold
             ws.cell(r, 2).fill = st.total_fill
-    ws.column_dimensions["A"].width = 5
-    ws.column_dimensions["B"].width = 16
-    for j in range(len(cols)):
-        ws.column_dimensions[cell_name(0, 2 + j)[:-1]].width = 9
-    _footer(ws, last + 2, width, period)
-    _finish(ws, h2, 3)
+    _footer(ws, last + 2, span, period, first=3 if split else 1)
+    _finish(ws, h2, 3, layout, "4:5")
 
 
 def _county_sheet(ws, cat: Catalog, unit: UnitRec, period: str, title: str) -> None:
@@ -261,12 +280,12 @@ def _county_sheet(ws, cat: Catalog, unit: UnitRec, period: str, title: str) -> N
     head = 4
     for c, text in enumerate((t("template.serial"), t("template.indicator"), t("template.measure"), t("template.month"),
                               t("template.ytd")), 1):
-        cell = ws.cell(head, c, text)
+        cell = put(ws, head, c, text)
         cell.font, cell.alignment, cell.border, cell.fill = st.bold, st.center, st.border, st.header_fill
     validations = {}
     r = head + 1
     for n, ind in enumerate(cat.indicators, 1):
-        ws.cell(r, 1, n)
+        put(ws, r, 1, n)
         put(ws, r, 2, ind.name)
         put(ws, r, 3, ind.measure)
         fmt = "0.00" if ind.decimals else "0"
@@ -292,15 +311,14 @@ def _county_sheet(ws, cat: Catalog, unit: UnitRec, period: str, title: str) -> N
             cell.border = st.border
             cell.alignment = Alignment(horizontal="left" if c == 2 else "center", vertical="center")
         r += 1
-    ws.cell(r, 2, t("template.stock_note"))
+    put(ws, r, 2, t("template.stock_note"))
     ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=5)
-    ws.column_dimensions["A"].width = 6
-    ws.column_dimensions["B"].width = 28
-    ws.column_dimensions["C"].width = 10
-    ws.column_dimensions["D"].width = 14
-    ws.column_dimensions["E"].width = 14
+    layout = paper.Layout([6.0, 28.0, 10.0, 14.0, 14.0], portrait=True, heights={1: 30.0})
     _footer(ws, r + 2, width, period)
-    _finish(ws, head, 4)
+    for row in (r + 2, r + 3):  # the signature and 说明 lines wrap within the page
+        ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        layout.heights[row] = paper.row_height(paper.text_lines(ws.cell(row, 1).value, sum(layout.widths)))
+    _finish(ws, head, 4, layout, "4:4")
 
 
 def template_cells(cat: Catalog, form: str, members: list[UnitRec] | None = None) -> dict[tuple[str, str, str], str]:

@@ -40,13 +40,13 @@ def unlock_period(db, period: str, note: str = "") -> tuple[str, str]:
 def locks_table(db) -> Table:
     rows = []
     for period, action, by, at, note in db.all("SELECT period, action, user_name, done_at, note FROM period_lock ORDER BY period, id"):
-        rows.append({"period": period, "action": action, "by": by, "at": at, "note": note,
+        rows.append({"period": period, "action": action, "user": by, "done_at": at, "note": note,
                      "_action": t(f"lock.action.{action}")})
     latest = {r["period"]: r for r in rows}
     for r in rows:
         r["locked_now"] = latest[r["period"]]["action"] == "lock" and r is latest[r["period"]]
-    cols = [Column("period", t("col.period")), Column("_action", t("col.action")), Column("by", t("col.user")),
-            Column("at", t("col.when"), fmt=lambda v: (v or "")[:16].replace("T", " ")), Column("note", t("col.note"))]
+    cols = [Column("period", t("col.period")), Column("_action", t("col.action")), Column("user", t("col.user")),
+            Column("done_at", t("col.when"), fmt=lambda v: (v or "")[:16].replace("T", " ")), Column("note", t("col.note"))]
     return Table(cols, rows, title=t("lock.title"))
 
 

@@ -62,7 +62,7 @@ class FileResult(HasProblems):
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "file": self.file, "status": self.status, "form": self.form, "unit": self.unit,
+            "file": self.file, "status": self.status, "form": self.form, "unit_code": self.unit,
             "unit_name": self.unit_name, "period": self.period, "periods": self.periods or ([self.period] if self.period else []),
             "import_id": self.import_id,
             "new": self.new, "changed": self.changed, "unchanged": self.unchanged,

@@ -50,7 +50,7 @@ def imports_table(db, *, period: str | None = None, unit: str | None = None, lim
         u = tree.by_id.get(d["unit_id"])
         problems = [Problem.from_record(p) for p in json.loads(d["problems"] or "[]")]
         rows.append({
-            "id": d["id"], "imported_at": d["imported_at"], "user": d["os_user"], "status": d["status"],
+            "import_id": d["id"], "imported_at": d["imported_at"], "user": d["os_user"], "status": d["status"],
             "_status_name": t(f"status.{d['status']}"), "form": d["form"],
             "unit_code": u.code if u else "", "unit_name": u.name if u else "", "period": d["period"],
             "file": d["file_name"], "sha256": d["sha256"], "new": d["n_new"], "changed": d["n_changed"],
@@ -59,7 +59,7 @@ def imports_table(db, *, period: str | None = None, unit: str | None = None, lim
             "reverts": d["reverts_id"], "reverted_by": d["reverted_by_id"],
         })
     cols = [
-        Column("id", "#", align="right"),
+        Column("import_id", "#", align="right"),
         Column("imported_at", t("col.when"), fmt=lambda v: (v or "")[:16].replace("T", " ")),
         Column("_status_name", t("col.status")),
         Column("unit_name", t("col.unit")),
@@ -83,7 +83,7 @@ def import_details(db, import_id: int) -> tuple[dict, list[dict]]:
     u = tree.by_id.get(rec["unit_id"])
     problems = [Problem.from_record(p) for p in json.loads(rec["problems"] or "[]")]
     info = {
-        "id": rec["id"], "kind": rec["kind"], "file": rec["file_name"], "path": rec["file_path"], "sha256": rec["sha256"],
+        "import_id": rec["id"], "kind": rec["kind"], "file": rec["file_name"], "path": rec["file_path"], "sha256": rec["sha256"],
         "size": rec["size"], "form": rec["form"], "unit_code": u.code if u else "", "unit_name": u.name if u else "",
         "period": rec["period"], "submitted_on": rec["submitted_on"] or None, "imported_at": rec["imported_at"],
         "user": rec["os_user"], "status": rec["status"], "new": rec["n_new"], "changed": rec["n_changed"],

@@ -44,7 +44,7 @@ class TargetsResult:
     problems: list[Problem] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "status": self.status, "unit": self.unit,
+        return {"file": self.file, "status": self.status, "unit_code": self.unit,
                 "year": "campaign" if self.year == CAMPAIGN_TOTAL else self.year, "added": self.added,
                 "changed": self.changed, "unchanged": self.unchanged,
                 "errors": [p.to_json() for p in self.problems if p.is_error],
@@ -117,6 +117,8 @@ def set_target(db, unit: str, indicator: str, year: str, value: float, campaign:
     if ind is None:
         raise UserError("report.unknown_indicator", code=indicator, known=", ".join(cat.by_code), exit_code=2)
     p = parse_figure(value, ind.decimals)
+    if p.error == "value.negative":
+        raise UserError("targets.negative", exit_code=2, value=str(value), indicator=ind.name)
     if not p.ok:
         raise UserError(p.error, exit_code=2, **{**dict(p.params), "indicator": ind.name, "decimals": ind.decimals})
     if p.blank or p.value is None:

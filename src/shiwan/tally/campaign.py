@@ -2,29 +2,38 @@
 
 from __future__ import annotations
 
+import math
+
 from shiwan.base.errors import UserError
 from shiwan.base.i18n import t
 from shiwan.ref import periods
 from shiwan.ref.campaigns import default_campaign
 from shiwan.ref.lineage import NONE, SAME, SUCCESSORS, Lineage
 from shiwan.ref.units import UnitRec
-from shiwan.tally.engine import Values, targets_for
+from shiwan.tally.engine import Coverage, Values, targets_for
 from shiwan.tally.report import (
     ROW_OWN,
     ROW_TOTAL,
     ROW_UNIT,
     Col,
+    Marks,
     Report,
     Section,
     context,
+    coverage_column,
+    coverage_fields,
+    mark_coverage,
+    mark_partial_target,
     own_label,
     r6,
     rank_desc,
     ratio,
+    refuse_if_empty,
     resolve_scope,
     resolve_span,
     round_to,
     section_title,
+    total_target,
 )
 
 # -- campaign ------------------------------------------------------------------------------------------------
@@ -81,7 +90,9 @@ def campaign_report(db, *, period: str | None = None, under: str | None = None, 
                     got = (got or 0.0) + v
         return got, basis
 
-    rows = _campaign_rows(db, camp, scope, ind, tree.at(as_of), as_of, values, achieved, first_year, last_year, head_start)
+    marks = Marks()
+    rows = _campaign_rows(db, camp, scope, ind, tree.at(as_of), as_of, values, achieved, first_year, last_year, head_start,
+                          marks)
     d = ind.decimals
     cols = [Col("_label", t("col.unit")), Col("achieved", t("col.achieved"), "num", d),
             Col("target", t("col.campaign_target"), "num", d), Col("share", t("col.share"), "pct"),
@@ -89,12 +100,14 @@ def campaign_report(db, *, period: str | None = None, under: str | None = None, 
             Col("remaining", t("col.remaining"), "num", d), Col("per_month_needed", t("col.per_month"), "num", d),
             Col("rank", t("col.rank"), "rank")]
     left = periods.months_between(periods.add_months(as_of, 1), camp.end) if as_of < camp.end else 0
+    sec = Section(section_title(ind), cols, rows, ind.measure_label(), chart=("_label", "share"))
+    refuse_if_empty(db, [sec], as_of)
+    coverage_column(sec)
     return Report(
         kind="campaign", title=t("campaign.title", unit=scope.name, campaign=camp.label()),
         period_line=t("campaign.period_line", start=camp.start, end=camp.end, as_of=as_of),
         unit_line=t("report.unit_line", unit=scope.name, measure=ind.measure_label()),
-        sections=[Section(section_title(ind), cols, rows, ind.measure_label(), chart=("_label", "share"))],
-        period=as_of, scope_code=scope.code,
+        sections=[sec], period=as_of, scope_code=scope.code, marks=marks.legend(),
         notes=[t("campaign.note", months=camp.months, elapsed=periods.months_between(camp.start, as_of), left=left,
                  target=f"{camp.total_target:,.0f}")] + ([t("campaign.illustrative")] if camp.illustrative else [])
         + list(notes.values()),
@@ -102,7 +115,7 @@ def campaign_report(db, *, period: str | None = None, under: str | None = None, 
 
 
 def _campaign_rows(db, camp, scope: UnitRec, ind, view, as_of: str, values: Values, achieved, first_year: int,
-                   last_year: int, head_start: str | None) -> list[dict]:
+                   last_year: int, head_start: str | None, marks: Marks) -> list[dict]:
     totals_t = targets_for(db, 0, [ind.id], camp.id)
     years = range(first_year, periods.year_of(camp.end) + 1)
     annual = {y: targets_for(db, y, [ind.id], camp.id) for y in years}
@@ -114,45 +127,72 @@ def _campaign_rows(db, camp, scope: UnitRec, ind, view, as_of: str, values: Valu
         if t_ is not None:
             return t_
         parts = [annual[y].get((u.id, ind.id)) for y in years]
-        return sum(p for p in parts if p is not None) if any(p is not None for p in parts) else None
+        if any(p is not None for p in parts):
+            return sum(p for p in parts if p is not None)
+        return (camp.total_target or None) if u.id == camp.unit_id else None
 
-    rows = []
-    shares: dict[int, float | None] = {}
+    coverage = values.coverage(ind.code, as_of)
     entries = [(ROW_UNIT, c) for c in view.children(scope.id)]
     if values.ytd(scope.id, ind.code, as_of) is not None:
         entries.append((ROW_OWN, scope))
     entries.append((ROW_TOTAL, scope))
+    rows = []
     for kind, u in entries:
         if kind == ROW_OWN:
             got: float | None = sum((values.ytd(scope.id, ind.code, min(as_of, periods.make(y, 12))) or 0.0)
                                     for y in range(first_year, last_year + 1))
             if head_start:
                 got = (got or 0.0) - (values.ytd(scope.id, ind.code, head_start) or 0.0)
-            target, basis = None, SAME
+            basis = SAME
+            month = values.as_of(scope.id, ind.code, as_of)
+            cov: Coverage | None = Coverage(1, int(month == as_of), month)
         else:
-            got, basis = achieved(u)
-            target = target_of(u)
-            if kind == ROW_TOTAL and target is None:
-                target = camp.total_target or None
-        share = ratio(got, target)
-        remaining = max(0.0, target - (got or 0.0)) if target is not None else None
-        row = {
-            "unit_code": u.code, "unit_name": u.name, "row_type": kind, "campaign": camp.code, "indicator": ind.code,
-            "period": as_of, "achieved": round_to(got, ind), "achieved_basis": basis, "target": round_to(target, ind),
-            "share": r6(share), "elapsed": r6(elapsed), "gap_pp": r6((share - elapsed) * 100) if share is not None else None,
-            "remaining": round_to(remaining, ind), "months_left": left,
-            "per_month_needed": round_to(remaining / left, ind) if (remaining is not None and left) else None,
-            "rank": None, "_unit_id": u.id,
-            "_label": own_label(scope) if kind == ROW_OWN else t("row.total") if kind == ROW_TOTAL else u.name,
-        }
+            (got, basis), cov = achieved(u), coverage.get(u.id)
+        row = _row(camp, ind, u, kind, got, basis, cov, as_of, marks, scope)
         if kind == ROW_UNIT:
-            shares[u.id] = share
+            row["_target"] = target_of(u)
+        if kind != ROW_TOTAL:
+            _fill_target(row, ind, row["_target"], got, elapsed, left)
         rows.append(row)
-    ranks = rank_desc(shares)
+    total = rows[-1]
+    basis_t = total_target(target_of(scope), total["_got"], [(r["_target"], r["_got"]) for r in rows[:-1]])
+    _fill_target(total, ind, basis_t.target, basis_t.compared, elapsed, left)
+    mark_partial_target(marks, total, basis_t)
+    ranks = rank_desc({r["_unit_id"]: r["share"] for r in rows if r["row_type"] == ROW_UNIT and not r["_carried"]})
     for r in rows:
         if r["row_type"] == ROW_UNIT:
             r["rank"] = ranks.get(r["_unit_id"])
     return rows
+
+
+_TARGET_KEYS = ("target", "share", "elapsed", "gap_pp", "remaining", "months_left", "per_month_needed")
+
+
+def _row(camp, ind, u: UnitRec, kind: str, got: float | None, basis: str, cov: Coverage | None, as_of: str,
+         marks: Marks, scope: UnitRec) -> dict:
+    row = {
+        "unit_code": u.code, "unit_name": u.name, "row_type": kind, "campaign": camp.code, "indicator": ind.code,
+        "period": as_of, "achieved": round_to(got, ind), "achieved_basis": basis, **dict.fromkeys(_TARGET_KEYS),
+        "rank": None, "_unit_id": u.id, "_got": got, "_target": None,
+        "_label": own_label(scope) if kind == ROW_OWN else t("row.total") if kind == ROW_TOTAL else u.name,
+    }
+    row.update(coverage_fields(cov))
+    row["_carried"] = mark_coverage(marks, row, cov, as_of, ("achieved",), unranked=kind == ROW_UNIT)
+    return row
+
+
+def _fill_target(row: dict, ind, target: float | None, compared: float | None, elapsed: float, left: int) -> None:
+    """Share of the target, the gap to the time elapsed, what is still needed in all and per month
+    (rounded up: 367 a month for 35 months must make at least what remains)."""
+    share = ratio(compared, target)
+    remaining = max(0.0, target - (compared or 0.0)) if target is not None else None
+    per_month = None
+    if remaining is not None and left:
+        per_month = math.ceil(round(remaining / left, 9) * 10 ** ind.decimals) / 10 ** ind.decimals
+    row.update({"target": round_to(target, ind), "share": r6(share), "elapsed": r6(elapsed),
+                "gap_pp": r6((share - elapsed) * 100) if share is not None else None,
+                "remaining": round_to(remaining, ind), "months_left": left,
+                "per_month_needed": round_to(per_month, ind)})
 
 
 # -- 三个扶持建立 checklist -------------------------------------------------------------------------------------

@@ -10,11 +10,18 @@ Rules (DESIGN §2):
   month was reported);
 - a stock's level at P is the latest level reported at or before P, in any year (carried forward);
 - a subtree's figure is the sum over the unit (本级) and every unit below it.
+
+What a figure does not know (docs/reports.md, "What a report does not know"): every figure stands at
+a month (`as_of`): the month of the return it comes from, which is earlier than the period asked
+about when it was carried forward; a subtree's figure stands at the oldest month among the figures it
+sums, and counts how many of the subtree's reporting units sent figures of the period itself
+(`received` of `expected`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from shiwan.ref import periods
 from shiwan.ref.catalog import Catalog
@@ -22,8 +29,40 @@ from shiwan.ref.constants import CHANNEL_OWN
 from shiwan.ref.units import UnitTree
 from shiwan.store.db import Database, in_clause
 
+# Units that compile rather than report: a province's own figures are not expected every month.
+NOT_REPORTING = ("province", "country")
+
 # Beyond this many units a query is not restricted by unit id (an IN list that long costs more than it saves).
 MAX_UNIT_FILTER = 800
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How complete a figure is: reporting units expected in the subtree, those of them whose figure
+    is of the period itself, and the oldest month among the figures summed (None: no figure at all)."""
+
+    expected: int
+    received: int
+    as_of: str | None
+    newest: str | None = None  # the latest month among the figures summed
+
+    def __post_init__(self) -> None:
+        if self.newest is None:
+            object.__setattr__(self, "newest", self.as_of)
+
+    def carried(self, period: str) -> bool:
+        """True when some figure in it is from an earlier month than `period`."""
+        return self.as_of is not None and self.as_of < period
+
+
+def combined(parts: list[Coverage | None]) -> Coverage | None:
+    """The coverage of a sum of subtrees' figures."""
+    got = [c for c in parts if c is not None]
+    if not got:
+        return None
+    months = [m for c in got for m in (c.as_of, c.newest) if m is not None]
+    return Coverage(sum(c.expected for c in got), sum(c.received for c in got), min(months) if months else None,
+                    max(months) if months else None)
 
 
 class Values:
@@ -57,6 +96,7 @@ class Values:
         # (unit_id, indicator code) -> sorted [(period, level)]
         self.stock: dict[tuple[int, str], list[tuple[str, float]]] = {}
         self._ytd_cache: dict[tuple[int, str, str], float | None] = {}
+        self._memo: dict[tuple, dict] = {}  # whole-subtree results, which never change once loaded
         # totals a parent's summary gave for units that have units below them, used where nothing
         # below reported: (unit_id, code) -> like `flow` / `stock`
         self.flow_total: dict[tuple[int, str], dict[str, tuple[float | None, float | None]]] = {}
@@ -184,13 +224,58 @@ class Values:
             return self.month(unit_id, code, period)
         return self.level(unit_id, code, period)
 
+    def as_of(self, unit_id: int, code: str, period: str) -> str | None:
+        """The month of the unit's own figure at `period`: the last month up to `period` (in its year,
+        for a flow) in which it was reported; None when there is none."""
+        if self.catalog.by_code[code].kind == "stock":
+            return _level_month(self.stock.get((unit_id, code)), period)
+        return _last_month(self.flow.get((unit_id, code)), period)
+
+    def _reported_total_as_of(self, unit_id: int, code: str, period: str) -> str | None:
+        if self.catalog.by_code[code].kind == "stock":
+            return _level_month(self.stock_total.get((unit_id, code)), period)
+        return _last_month(self.flow_total.get((unit_id, code)), period)
+
+    def coverage(self, code: str, period: str) -> dict[int, Coverage]:
+        """unit id -> how complete the unit's subtree figure is at `period` (see `Coverage`)."""
+        key = ("coverage", code, period)
+        if key not in self._memo:
+            self._memo[key] = self._coverage(code, period)
+        return self._memo[key]
+
+    def _coverage(self, code: str, period: str) -> dict[int, Coverage]:
+        out: dict[int, Coverage] = {}
+        year = periods.year_of(period)
+        view = self.tree.at(year)
+        for u in reversed(self._standing(year)):  # children before parents, as the tree stood then
+            month = self.as_of(u.id, code, period)
+            expected = 1 if (u.level not in NOT_REPORTING or month is not None) else 0
+            received = 1 if month == period else 0
+            months = [month] if month is not None else []
+            below = [out[c.id] for c in view.children(u.id) if c.id in out]
+            for c in below:
+                expected += c.expected
+                received += c.received
+                if c.as_of is not None:
+                    months += [c.as_of, c.newest]
+            if not months and u.id in self._parents:
+                total_month = self._reported_total_as_of(u.id, code, period)
+                if total_month is not None:  # the parent's summary gave this subtree's total
+                    out[u.id] = Coverage(expected, expected if total_month == period else 0, total_month)
+                    continue
+            out[u.id] = Coverage(expected, received, min(months) if months else None, max(months) if months else None)
+        return out
+
     # -- subtrees ------------------------------------------------------------------------------------------------
 
     def totals(self, code: str, period: str, what: str = "ytd") -> dict[int, float | None]:
         """unit id -> the figure summed over the unit and its whole subtree as it stood at `period`
         (None where nothing below it reported anything)."""
-        return self._roll_up(periods.year_of(period), lambda uid: self.value(uid, code, period, what),
-                             lambda uid: self.reported_total(uid, code, period, what))
+        key = ("totals", code, period, what)
+        if key not in self._memo:
+            self._memo[key] = self._roll_up(periods.year_of(period), lambda uid: self.value(uid, code, period, what),
+                                            lambda uid: self.reported_total(uid, code, period, what))
+        return self._memo[key]
 
     def span_totals(self, code: str, first: str, last: str) -> dict[int, float | None]:
         """unit id -> a flow's figure over the months `first`..`last` of one year, summed like `totals`.
@@ -275,6 +360,24 @@ def _month(series: dict[str, tuple[float | None, float | None]] | None, period: 
         if before is not None:
             return ytd - before
     return None
+
+
+def _last_month(series: dict[str, tuple[float | None, float | None]] | None, period: str) -> str | None:
+    """The last month of `period`'s year, up to `period`, with a row in `series`."""
+    if not series:
+        return None
+    start = periods.year_start(period)
+    found = [p for p in series if start <= p <= period]
+    return max(found) if found else None
+
+
+def _level_month(series: list[tuple[str, float]] | None, period: str) -> str | None:
+    found = None
+    for p, _v in series or []:
+        if p > period:
+            break
+        found = p
+    return found
 
 
 def _level(series: list[tuple[str, float]] | None, period: str) -> float | None:

@@ -9,15 +9,14 @@ from shiwan.ref.constants import CHANNEL_OWN
 from shiwan.ref.units import UnitTree
 from shiwan.store.db import in_clause
 
-EXPORT_COLUMNS = ("unit_code", "unit_name", "indicator", "period", "month", "ytd", "source_file", "source_sheet",
-                  "source_cell", "import_id")
+EXPORT_COLUMNS = ("unit_code", "unit_name", "indicator", "period", "month", "ytd", "file", "sheet", "cell", "import_id")
 
 
 def export_rows(db, period: str, unit: str | None = None) -> list[dict]:
     """One row per unit × indicator (breakdowns included) actually reported for `period` (a month, or
     every month of a quarter, half year or year). Where a county's figure came both from its own
     return and from its city's summary, its own return is the one shown. `ytd` holds the level for
-    stocks; `source_cell` is the 本年累计 (or level) cell, else the 本月 cell."""
+    stocks; `cell` is the 本年累计 (or level) cell, else the 本月 cell."""
     from shiwan.tally.report import resolve_scope, resolve_span
 
     tree = UnitTree.from_db(db)
@@ -47,8 +46,8 @@ def export_rows(db, period: str, unit: str | None = None) -> list[dict]:
         ind = cat.by_id[iid]
         rows.append({
             "unit_code": u.code, "unit_name": u.name, "indicator": ind.code, "period": p,
-            "month": _num(r[3], ind.decimals), "ytd": _num(r[4], ind.decimals), "source_file": r[9],
-            "source_sheet": r[5], "source_cell": r[7] or r[6], "import_id": r[8],
+            "month": _num(r[3], ind.decimals), "ytd": _num(r[4], ind.decimals), "file": r[9],
+            "sheet": r[5], "cell": r[7] or r[6], "import_id": r[8],
         })
     return rows
 

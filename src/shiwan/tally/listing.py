@@ -28,14 +28,14 @@ def units_table(db, under: str | None = None, at: str | None = None) -> Table:
         for u in tree.subtree(root.id):
             parent = tree.parent(u)
             rows.append({
-                "code": u.code, "name": u.name, "_tree_name": "  " * (tree.depth(u) - top) + u.name, "level": u.level,
+                "unit_code": u.code, "unit_name": u.name, "_tree_name": "  " * (tree.depth(u) - top) + u.name, "level": u.level,
                 "_level_name": _level_name(u.level), "parent_code": parent.code if parent else "",
                 "aliases": "、".join(u.aliases), "children": len(tree.children(u.id)),
                 "first_year": u.first_year or None, "last_year": u.last_year if u.last_year < 9999 else None,
                 "successors": u.successors, "_span": u.span_text(),
             })
     cols = [
-        Column("code", t("col.code")),
+        Column("unit_code", t("col.code")),
         Column("_tree_name", t("col.unit_name")),
         Column("_level_name", t("col.level")),
         Column("parent_code", t("col.parent")),
@@ -62,14 +62,14 @@ def indicators_table(db) -> Table:
     for ind in cat.with_parts():
         part = ind.parent is not None
         rows.append({
-            "code": ind.code, "name": ind.name, "name_en": ind.name_en, "aliases": "、".join(ind.aliases),
-            "unit": ind.measure_label(), "kind": ind.kind, "_kind_name": t(f"kind.{ind.kind}"),
+            "indicator": ind.code, "indicator_name": ind.name, "indicator_name_en": ind.name_en, "aliases": "、".join(ind.aliases),
+            "measure": ind.measure_label(), "kind": ind.kind, "_kind_name": t(f"kind.{ind.kind}"),
             "decimals": ind.decimals, "headline": ind.headline, "parent": ind.parent,
             "part_name": ind.part_name or None,
             "_name": ("  " + t("indicators.part", part=ind.part_label())) if part else ind.label(),
         })
-    cols = [Column("code", t("col.code")), Column("_name", t("col.indicator")),
-            Column("aliases", t("col.aliases")), Column("unit", t("col.measure")), Column("_kind_name", t("col.kind"))]
+    cols = [Column("indicator", t("col.code")), Column("_name", t("col.indicator")),
+            Column("aliases", t("col.aliases")), Column("measure", t("col.measure")), Column("_kind_name", t("col.kind"))]
     return Table(cols, rows, title=t("indicators.title", n=len(rows), version=cat.version))
 
 

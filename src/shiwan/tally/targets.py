@@ -34,7 +34,7 @@ def targets_rows(db, *, year: int | None = None, under: str | None = None, campa
         ind = cat.by_id[iid]
         rows.append({"campaign": camp.code, "unit_code": u.code, "unit_name": u.name, "indicator": ind.code,
                      "year": "campaign" if y == CAMPAIGN_TOTAL else y, "value": value if ind.decimals else int(value),
-                     "set_at": set_at, "set_by": set_by, "source": source,
+                     "set_at": set_at, "user": set_by, "source": source,
                      "_order": (0 if y == CAMPAIGN_TOTAL else y, ind.sort_order, order.get(uid, 0)),
                      "_year": year_text(y), "_indicator": ind.label(), "_name": "  " * tree.depth(u) + u.name})
     rows.sort(key=lambda r: r["_order"])

@@ -6,12 +6,17 @@ from shiwan.base.errors import UserError
 from shiwan.base.i18n import t
 from shiwan.ref import periods
 from shiwan.ref.lineage import Lineage
-from shiwan.tally.engine import Values
+from shiwan.tally.engine import Values, combined
 from shiwan.tally.report import (
     Col,
+    Marks,
     Report,
     Section,
     context,
+    coverage_column,
+    coverage_fields,
+    mark_coverage,
+    refuse_if_empty,
     resolve_indicators,
     resolve_scope,
     resolve_span,
@@ -35,6 +40,7 @@ def trend_report(db, *, indicator: str, unit: str | None = None, first: str | No
     parent = tree.at(last).parent(scope)
     values = Values(db, tree, cat, [ind.code], periods.year_start(first), last, parent.id if parent else scope.id)
     lineage, notes = Lineage(tree), {}
+    marks = Marks()
     rows = []
     for p in periods.span(first, last):
         c = lineage.compare(scope, periods.year_of(p), periods.year_of(last))
@@ -50,23 +56,28 @@ def trend_report(db, *, indicator: str, unit: str | None = None, first: str | No
 
         m = total("month") if ind.kind == "flow" else None
         y = total("ytd")
-        rows.append({"unit_code": scope.code, "unit_name": scope.name, "indicator": ind.code, "period": p,
-                     "month": round_to(m, ind), "ytd": round_to(y, ind), "basis": c.basis, "_label": p})
+        coverage = values.coverage(ind.code, p)
+        cov = combined([coverage.get(u.id) for u in c.before]) if c.comparable else None
+        row = {"unit_code": scope.code, "unit_name": scope.name, "indicator": ind.code, "period": p,
+               "month": round_to(m, ind), "ytd": round_to(y, ind), "basis": c.basis, **coverage_fields(cov), "_label": p}
+        mark_coverage(marks, row, cov, p, ("ytd",), unranked=False, no_month=("month",) if ind.kind == "flow" else ())
+        rows.append(row)
     biggest = max((r["month"] if ind.kind == "flow" else r["ytd"]) or 0 for r in rows) if rows else 0
     for r in rows:
         v = (r["month"] if ind.kind == "flow" else r["ytd"]) or 0
         r["_bar"] = "█" * round(30 * v / biggest) if biggest else ""
     d = ind.decimals
     if ind.kind == "flow":
-        cols = [Col("_label", t("col.period")), Col("month", t("col.month"), "num", d), Col("_bar", ""),
+        cols = [Col("_label", t("col.period")), Col("month", t("col.month"), "num", d), Col("_bar", "", screen_only=True),
                 Col("ytd", t("col.ytd"), "num", d)]
     else:
-        cols = [Col("_label", t("col.period")), Col("ytd", t("col.level_now"), "num", d), Col("_bar", "")]
+        cols = [Col("_label", t("col.period")), Col("ytd", t("col.level_now"), "num", d), Col("_bar", "", screen_only=True)]
+    refuse_if_empty(db, [Section("", [], rows)], f"{first}..{last}")
+    sec = Section(section_title(ind), cols, rows, ind.measure_label(), chart=("_label", "month" if ind.kind == "flow" else "ytd"))
+    coverage_column(sec)
     return Report(
         kind="trend", title=t("trend.title", unit=scope.name, indicator=ind.label()),
         period_line=t("trend.period_line", first=first, last=last),
         unit_line=t("report.unit_line", unit=scope.name, measure=ind.measure_label()),
-        sections=[Section(section_title(ind), cols, rows, ind.measure_label(),
-                          chart=("_label", "month" if ind.kind == "flow" else "ytd"))],
-        period=last, scope_code=scope.code, notes=list(notes),
+        sections=[sec], period=last, scope_code=scope.code, marks=marks.legend(), notes=list(notes),
     )

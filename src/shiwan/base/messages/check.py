@@ -4,6 +4,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # -- checks ------------------------------------------------------------------------------------------
     "check.month_gt_ytd": ("{indicator}:本月数 {month} 大于本年累计数 {ytd}({ytd_cell})",
                            "{indicator}: this month's {month} exceeds the year to date {ytd} ({ytd_cell})"),
+    "check.january_differs": ("{indicator}:一月份的本月数 {month}({month_cell})与本年累计数 {ytd} 应当相同",
+                              "{indicator}: in January this month's {month} ({month_cell}) and the year to date {ytd} are one figure"),
     "check.total_mismatch": ("{indicator}:合计为 {total},但各单位之和为 {sum}",
                              "{indicator}: the total says {total}, but the unit rows add up to {sum}"),
     "check.chain_prev": ("{unit} {indicator}:上月({prev_period})累计 {prev_ytd} + 本月 {month} = {expected},但本年累计填的是 {ytd}(上月数据来自 {source})",
