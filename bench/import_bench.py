@@ -1,7 +1,7 @@
 """Import speed on a province-year of hand-made returns, against merely reading the same files.
 
-Generates (once, cached under bench/out/) 12 months × (13 city summaries + 121 county returns) of
-hand-made-style .xlsx returns for Heilongjiang, then in one process times:
+Generates (once, cached under bench/out/) 12 months × (13 city summaries + the returns of the 130
+county-level units of 2003) of hand-made-style .xlsx returns for Heilongjiang, then in one process times:
 
 - plain openpyxl (read_only=True, data_only=True) reading every cell of every file;
 - plain python-calamine reading every cell of every file;
@@ -38,10 +38,10 @@ def _write_month(args: tuple[str, str, int, int, int]) -> list[str]:
     from shiwan.tally.engine import targets_for
 
     with open_db(db_path) as db:
-        tree, cat = UnitTree.from_db(db), Catalog.from_db(db)
+        tree, cat = UnitTree.from_db(db).at(year), Catalog.from_db(db)  # the units standing in that year
         tg = targets_for(db, year, [cat.by_code["reemployed"].id])
     province = tree.top()
-    annual = {tree.by_id[uid].code: v for (uid, _), v in tg.items()}
+    annual = {tree.unit(uid).code: v for (uid, _), v in tg.items()}
     sim = simulate(tree, cat, province, annual, year, 12, seed)  # the whole year, so months agree
     period = periods.make(year, month)
     out = Path(folder) / period

@@ -112,7 +112,9 @@ def test_init_is_harmless_to_rerun(cli, db_path):
     result = cli("init")
     assert result.exit_code == 0
     assert (query(db_path, "SELECT COUNT(*) FROM unit"), query(db_path, "SELECT COUNT(*) FROM target")) == before
-    assert before[0] == [(135,)]
+    # every division since 1981, a county's row cut where its area changed: 135 of them stand in 2024
+    assert before[0] == [(303,)]
+    assert query(db_path, "SELECT COUNT(*) FROM unit WHERE first_year <= 2024 AND last_year >= 2024") == [(135,)]
 
 
 def test_init_loads_defaults(cli, db_path):
@@ -126,7 +128,7 @@ def test_init_loads_defaults(cli, db_path):
     assert query(db_path, "SELECT kind FROM indicator WHERE code = 'bases'") == [("stock",)]
     camp = query(db_path, "SELECT code, name, start_period, end_period, total_target, illustrative FROM campaign")
     assert camp == [("shiwan", "十万行动", "2003-01", "2005-12", 100000.0, 1)]
-    cities = query(db_path, "SELECT COUNT(*) FROM unit WHERE level = 'city'")
+    cities = query(db_path, "SELECT COUNT(*) FROM unit WHERE level = 'city' AND first_year <= 2003 AND last_year >= 2003")
     assert cities == [(13,)]
     # annual targets of the 13 cities add up to the province's
     for year in (2003, 2004, 2005):
@@ -159,11 +161,20 @@ def test_init_with_bad_units_file_changes_nothing(tmp_path):
 
 
 def test_units_add_and_alias_matching(cli, db_path, tmp_path):
-    result = cli("units", "add", "239001", "省煤矿工会", "--parent", "230000", "--level", "other", "--alias", "煤矿工会")
+    result = cli("units", "add", "239901", "省煤矿工会", "--parent", "230000", "--level", "other", "--alias", "煤矿工会")
     assert result.exit_code == 0, result.output
-    assert query(db_path, "SELECT name, level, aliases FROM unit WHERE code = '239001'") == [("省煤矿工会", "other", "煤矿工会")]
-    assert cli("units", "add", "239001", "重复", "--parent", "230000").exit_code == 1
-    assert cli("units", "add", "239002", "X", "--parent", "999999").exit_code == 1
+    assert query(db_path, "SELECT name, level, aliases FROM unit WHERE code = '239901'") == [("省煤矿工会", "other", "煤矿工会")]
+    assert cli("units", "add", "239901", "重复", "--parent", "230000").exit_code == 1
+    assert cli("units", "add", "239902", "X", "--parent", "999999").exit_code == 1
+    # a unit that is not a division keeps its own code and span: 239001 was 绥芬河市 in 1986-1989 only
+    assert cli("units", "add", "239001", "X", "--parent", "230000", "--from", "1988").exit_code == 1
+    r = cli("units", "add", "239001", "省铁路工会", "--parent", "230000", "--from", "2003", "--until", "2005")
+    assert r.exit_code == 0, r.output
+    assert query(db_path, "SELECT first_year, last_year FROM unit WHERE code = '239001' ORDER BY first_year") == [
+        (1986, 1989), (2003, 2005)]
+    listed = {r["unit_code"]: r["unit_name"] for r in cli.json("units", "list", "--at", "2004", "--format", "json")[1]}
+    assert listed["239001"] == "省铁路工会" and "239901" in listed
+    assert "239001" not in {r["unit_code"] for r in cli.json("units", "list", "--at", "2006", "--format", "json")[1]}
 
 
 def test_indicators_list(cli):

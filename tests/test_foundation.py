@@ -53,7 +53,8 @@ def test_template_fill_import_export_shows_source_cells(cli, db_path, tmp_path):
     # blank cells of a template are zeros the clerk reported
     assert rows["trained"]["ytd"] == "0"
     assert all(r["unit_code"] == "230102" for r in rows.values())
-    assert len(rows) == 19
+    assert len(rows) == 24  # 19 indicators and the 5 breakdowns (其中) the template has rows for
+    assert rows["reemployed.female"]["ytd"] == "0"
 
 
 def test_same_file_again_is_unchanged_and_writes_nothing(cli, db_path, tmp_path):
@@ -123,7 +124,7 @@ def test_filled_city_template_total_formulas_and_subtree(cli, db_path, tmp_path)
         cat = Catalog.from_db(db)
         from shiwan.ref.units import UnitTree
 
-        tree = UnitTree.from_db(db)
+        tree = UnitTree.from_db(db).at("2003-06")
         members = [tree.by_code["230400"], *tree.children(tree.by_code["230400"].id)]
     cells = template_cells(cat, "city", members)
     fill(tpl, {cells[("230400", "reemployed", "month")]: 5, cells[("230400", "reemployed", "ytd")]: 30,
@@ -134,7 +135,7 @@ def test_filled_city_template_total_formulas_and_subtree(cli, db_path, tmp_path)
     assert out["status"] == "imported" and out["form"] == "city" and out["unit_code"] == "230400"
     # 本级 and 向阳区 reported (their blank cells are zeros); the 7 counties left wholly blank did not
     # report in this file: nothing is stored for them, and each is named in a warning
-    assert out["new"] == 2 * 19
+    assert out["new"] == 2 * 24  # 19 indicators and 5 breakdowns each
     blank = [w for w in out["warnings"] if w["code"] == "layout.not_reported_row"]
     assert len(blank) == 7 and all(w["cell"] for w in blank)
     rows = {(r["unit_code"], r["indicator"]): r for r in export_rows(cli, "2003-06", "230400")}

@@ -91,7 +91,7 @@ def cell_values(path: Path) -> list[object]:
 
 
 def test_a_unit_named_like_a_formula_stays_text_in_every_workbook(cli, tmp_path):
-    assert cli("units", "add", "239001", FORMULA, "--parent", "230000").exit_code == 0
+    assert cli("units", "add", "990001", FORMULA, "--parent", "230000").exit_code == 0
     mail = tmp_path / "mail"
     daoli_return(mail, f"{FORMULA}道里区_2003-06.csv")
     assert cli("import", mail).exit_code == 0
@@ -99,7 +99,7 @@ def test_a_unit_named_like_a_formula_stays_text_in_every_workbook(cli, tmp_path)
         "progress": ("report", "progress", "--period", "2003-06", "-o", tmp_path / "progress.xlsx"),
         "completeness": ("report", "completeness", "--period", "2003-06", "-o", tmp_path / "completeness.xlsx"),
         "city template": ("template", "city", "--unit", "230000", "--period", "2003-06", "-o", tmp_path / "city.xlsx"),
-        "county template": ("template", "county", "--unit", "239001", "--period", "2003-06", "-o", tmp_path / "county.xlsx"),
+        "county template": ("template", "county", "--unit", "990001", "--period", "2003-06", "-o", tmp_path / "county.xlsx"),
         "targets template": ("template", "targets", "--unit", "230000", "--year", "2003", "-o", tmp_path / "targets.xlsx"),
     }
     for what, args in books.items():
@@ -129,14 +129,14 @@ def name_unit(db, code: str, name: str) -> None:
 
 def test_units_add_refuses_control_characters(cli):
     for name in (f"道里{ESC_CLEAR}区", "甲\n乙", "  "):
-        result = cli("units", "add", "239002", name, "--parent", "230000")
+        result = cli("units", "add", "990002", name, "--parent", "230000")
         assert result.exit_code == 2 and "\x1b" not in result.output, result.output
-    assert "239002" not in cli("units", "list", "--format", "csv").stdout
+    assert "990002" not in cli("units", "list", "--format", "csv").stdout
 
 
 def test_control_characters_never_reach_the_terminal(cli, db_path, tmp_path):
-    assert cli("units", "add", "239002", "新区", "--parent", "230000").exit_code == 0
-    name_unit(db_path, "239002", f"{ESC_TITLE}道里{ESC_CLEAR}区\n伪造一行")
+    assert cli("units", "add", "990002", "新区", "--parent", "230000").exit_code == 0
+    name_unit(db_path, "990002", f"{ESC_TITLE}道里{ESC_CLEAR}区\n伪造一行")
     mail = tmp_path / "mail"
     daoli_return(mail, f"{ESC_CLEAR}道里区\n_2003-06.csv")
     outputs = [
@@ -181,8 +181,8 @@ def test_on_a_terminal_every_format_escapes(fmt):
 
 
 def test_a_control_character_in_a_name_does_not_break_a_workbook(cli, db_path, tmp_path):
-    assert cli("units", "add", "239003", "坏名字", "--parent", "230000").exit_code == 0
-    name_unit(db_path, "239003", f"坏{ESC_CLEAR}名\x07字")
+    assert cli("units", "add", "990003", "坏名字", "--parent", "230000").exit_code == 0
+    name_unit(db_path, "990003", f"坏{ESC_CLEAR}名\x07字")
     mail = tmp_path / "mail"
     daoli_return(mail, f"迟报{ESC_CLEAR}道里区_2003-06.csv")
     assert cli("import", mail).exit_code == 0
@@ -195,7 +195,7 @@ def test_a_control_character_in_a_name_does_not_break_a_workbook(cli, db_path, t
     late = cell_values(tmp_path / "completeness.xlsx")
     assert any(isinstance(v, str) and "迟报\\x1b[2J道里区" in v for v in late)
     out = tmp_path / "t.xlsx"
-    assert cli("template", "county", "--unit", "239003", "--period", "2003-06", "-o", out).exit_code == 0
+    assert cli("template", "county", "--unit", "990003", "--period", "2003-06", "-o", out).exit_code == 0
 
 
 def test_a_long_quote_is_cut(cli):
@@ -209,9 +209,9 @@ def test_a_unit_name_cannot_steer_a_template_out_of_its_folder(cli, tmp_path, mo
     work = tmp_path / "work" / "here"
     work.mkdir(parents=True)
     monkeypatch.chdir(work)
-    assert cli("units", "add", "239009", name, "--parent", "230000").exit_code == 0
-    for args in (("template", "county", "--unit", "239009", "--period", "2003-06"),
-                 ("template", "targets", "--unit", "239009", "--year", "2003")):
+    assert cli("units", "add", "990009", name, "--parent", "230000").exit_code == 0
+    for args in (("template", "county", "--unit", "990009", "--period", "2003-06"),
+                 ("template", "targets", "--unit", "990009", "--year", "2003")):
         result = cli(*args)
         assert result.exit_code == 0, result.output
     written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.xlsx"))

@@ -47,6 +47,10 @@ def test_mixed_folder_in_one_command(cli, db_path, tmp_path):
     sheet_rows([["“十万行动”月报表"], ["2003年6月"], ["填报单位:向阳区总工会"],
                 ["序号", "指标名称", "计量单位", "本月", "本年累计"], [1, "实现再就业人数", "人", 3, 20]],
                mail / "向阳区月报.xlsx")
+    sheet_rows([["“十万行动”月报表"], ["2003年6月"], ["填报单位:阳光区总工会"],
+                ["序号", "指标名称", "计量单位", "本月", "本年累计"], [1, "实现再就业人数", "人", 3, 20]],
+               mail / "阳光区月报.xlsx")
+    # 太平区 stood until 2003 (merged into 道外区 in 2004): its 2003 return is a return like any other
     sheet_rows([["“十万行动”月报表"], ["2003年6月"], ["填报单位:太平区总工会"],
                 ["序号", "指标名称", "计量单位", "本月", "本年累计"], [1, "实现再就业人数", "人", 3, 20]],
                mail / "太平区月报.xlsx")
@@ -57,17 +61,18 @@ def test_mixed_folder_in_one_command(cli, db_path, tmp_path):
     assert status == {
         "鹤岗市2003年6月.xlsx": "imported", "哈尔滨市2003年6月.xls": "imported", "鸡西(重发).xlsx": "unchanged",
         "七台河(更正).xlsx": "revised", "双鸭山市2003年6月.xlsx": "rejected", "截断的.xlsx": "rejected",
-        "向阳区月报.xlsx": "rejected", "太平区月报.xlsx": "rejected",
+        "向阳区月报.xlsx": "rejected", "阳光区月报.xlsx": "rejected", "太平区月报.xlsx": "imported",
     }
     assert out["双鸭山市2003年6月.xlsx"]["errors"][0]["cell"] == "D6"
     assert out["截断的.xlsx"]["errors"][0]["code"] == "read.truncated"
     amb = out["向阳区月报.xlsx"]["errors"][0]
     assert amb["code"] == "layout.ambiguous_unit" and "230402" in amb["message"] and "230803" in amb["message"]
-    unknown = out["太平区月报.xlsx"]["errors"][0]
+    unknown = out["阳光区月报.xlsx"]["errors"][0]
     assert unknown["code"] == "layout.unknown_unit" and "shiwan units add" in unknown["message"]
     # the unchanged file wrote nothing; the refusals are logged, the others imported
     logged = query(db_path, "SELECT status, COUNT(*) FROM import_log WHERE id > ? GROUP BY status", (before_log,))
-    assert dict(logged) == {"imported": 2, "revised": 1, "rejected": 4}
+    assert dict(logged) == {"imported": 3, "revised": 1, "rejected": 4}
+    assert out["太平区月报.xlsx"]["unit_code"] == "230105"
     assert query(db_path, "SELECT f.ytd FROM figure f JOIN unit u ON u.id = f.unit_id JOIN indicator i "
                           "ON i.id = f.indicator_id WHERE u.code = '230900' AND i.code = 'reemployed'") == [(11.0,)]
 

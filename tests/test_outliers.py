@@ -35,7 +35,7 @@ def _store_two_years(db_path, spike: tuple[str, str, str] | None = None) -> int:
                     for ind_code, (month, ytd) in figs.items():
                         if spike == (code, ind_code, period):
                             month, ytd = month * 10, ytd + month * 9
-                        rows.append({"u": tree.by_code[code].id, "i": cat.by_code[ind_code].id, "p": period,
+                        rows.append({"u": tree.at(year).by_code[code].id, "i": cat.by_code[ind_code].id, "p": period,
                                      "m": month, "y": ytd, "imp": imp})
             db.many("INSERT INTO figure (unit_id, indicator_id, period, channel, month, ytd, import_id, sheet, "
                     "month_cell, ytd_cell, warnings) VALUES (:u, :i, :p, 0, :m, :y, :imp, 'Sheet1', 'C5', 'D5', '')", rows)

@@ -32,15 +32,15 @@ if not all(shutil.which(x) for x in TOOLS):
 
 # what the demo's data prints as: workbook -> (arguments, pages)
 WORKBOOKS = {
-    "progress": (["report", "progress"], 3),  # two tables of indicators (the third does not fit) + the chart
-    "progress_city": (["report", "progress", "--under", "230100"], 2),  # no county targets: no chart
+    "progress": (["report", "progress"], 6),  # three indicators and their five 其中 breakdowns side by side + the chart
+    "progress_city": (["report", "progress", "--under", "230100"], 3),  # no county targets: no chart
     "campaign": (["report", "campaign"], 2),
     "completeness": (["report", "completeness"], 4),  # summary, 催报名单, 迟报名单, chart
     "trend": (["report", "trend"], 2),
     "checklist": (["report", "checklist"], 1),
     "assessment": (["report", "assessment"], 6),  # scores, four pages of breakdown, chart
     "county": (["template", "county", "--unit", "230102", "--period", "2003-07"], 1),
-    "city": (["template", "city", "--unit", "230100", "--period", "2003-07"], 2),  # 31 figure columns: two pages wide
+    "city": (["template", "city", "--unit", "230100", "--period", "2003-07"], 3),  # 41 figure columns: three pages wide
     "targets": (["template", "targets"], 1),
 }
 # what is printed is the same whatever the database: these run once, on the demo's own SQLite file

@@ -22,7 +22,7 @@ def import_summary(cli, tmp: Path, city: str, period: str, figs: dict[str, dict[
                    variant: int = 0, name: str | None = None) -> dict:
     """Write a hand-made city summary holding exactly `figs` (unit code -> indicator -> (month, ytd)) and import it."""
     with open_db(str(cli.db)) as db:
-        tree, cat = UnitTree.from_db(db), Catalog.from_db(db)
+        tree, cat = UnitTree.from_db(db).at(period), Catalog.from_db(db)  # the units standing then
     c = tree.by_code[city]
     members = [u for u in [c, *tree.children(c.id)] if u.code in figs]
     full = {u.code: {k: figs[u.code].get(k, (0, 0)) for k in indicators} for u in members}
@@ -146,8 +146,8 @@ def test_completeness(scenario):
     rows = rows_of(scenario, "report", "completeness", "--period", "2003-06")
     summary = by([r for r in rows if r["section"] == "summary"], "unit_code", "row_type")
     hrb = summary[("230100", "unit")]
-    # 哈尔滨: 本级 + 18 counties expected; 本级 and 道里区 received on 7-4 (on time)
-    assert (hrb["expected"], hrb["received"], hrb["on_time"], hrb["late"], hrb["missing"]) == (19, 2, 2, 0, 17)
+    # 哈尔滨: 本级 + the 19 counties of 2003 expected; 本级 and 道里区 received on 7-4 (on time)
+    assert (hrb["expected"], hrb["received"], hrb["on_time"], hrb["late"], hrb["missing"]) == (20, 2, 2, 0, 18)
     hg = summary[("230400", "unit")]
     assert (hg["expected"], hg["received"], hg["on_time"], hg["late"]) == (9, 2, 0, 2)
     late = [r for r in rows if r["section"] == "late"]
@@ -158,7 +158,7 @@ def test_completeness(scenario):
         ("230300", today.isoformat(), (today - date(2003, 7, 5)).days)}
     missing = {r["unit_code"]: r for r in rows if r["section"] == "missing"}
     assert "230103" in missing and missing["230403"]["city_code"] == "230400"
-    assert summary[("230000", "total")]["expected"] == 134
+    assert summary[("230000", "total")]["expected"] == 143  # the 144 units of 2003 but the province
     # a later deadline makes 鹤岗 on time
     rows = rows_of(scenario, "report", "completeness", "--period", "2003-06", "--deadline-day", "10")
     hg = by([r for r in rows if r["section"] == "summary"], "unit_code", "row_type")[("230400", "unit")]
@@ -265,7 +265,7 @@ def test_xlsx_progress_structure(scenario, tmp_path):
     assert ws.cell(total_row, 1).font.b
     assert ws.cell(total_row, 4).value == 390 + 75 + 63
     hrb_row = 6 + labels.index("哈尔滨市")
-    assert ws.cell(hrb_row, 2).value == "2/19"
+    assert ws.cell(hrb_row, 2).value == "2/20"  # 本级 and the 19 counties of 2003
     completion = next(c for c in range(2, 12) if ws.cell(5, c).value == "完成率")
     assert ws.cell(hrb_row, completion).number_format == "0.0%"
     assert ws.cell(hrb_row, completion).value == pytest.approx(0.05)

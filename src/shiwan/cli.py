@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from shiwan.base.i18n import get_lang, set_lang, t
-from shiwan.commands import config, db, demo, reports, returns, setup, targets
+from shiwan.commands import config, db, demo, reports, returns, review, setup, targets
 from shiwan.commands.base import ShiwanGroup, error_line, h, quiet_stdout, state
 
 app = typer.Typer(
@@ -81,7 +81,7 @@ def _gather(*modules) -> None:
         app.registered_groups.extend(m.app.registered_groups)
 
 
-_gather(setup, returns, reports, targets, config, db, demo)
+_gather(setup, returns, review, reports, targets, config, db, demo)
 
 
 def main() -> None:

@@ -192,30 +192,36 @@ period_app = typer.Typer(cls=ShiwanGroup, help=h("期别锁定:锁定后该月�
 app.add_typer(period_app, name="period")
 
 
-@period_app.command("lock", help=h("锁定期别(如已上报签字的月份)", "lock a period (a month that has been signed off)"))
+LockUnitOpt = Annotated[str | None, typer.Option("--unit", help=h("只锁定此单位(及其下级)的该月;不给则锁定全部单位",
+                                                                  "only this unit's month (and the units below it); without it, every unit's"))]
+
+
+@period_app.command("lock", help=h("锁定期别(如已上报签字的月份);--unit 只锁定一个单位的该月", "lock a period (a month that has been signed off); --unit: one unit's month"))
 def period_lock(
     period: Annotated[str, typer.Argument(help=h("期别 YYYY-MM", "period YYYY-MM"))],
+    unit: LockUnitOpt = None,
     note: Annotated[str, typer.Option("--note", help=h("备注", "a note"))] = "",
 ) -> None:
     from shiwan.store.audit import lock_period
 
     p = period_option(period, "PERIOD")
     with open_database() as db:
-        by, at = lock_period(db, p, note)
-    stderr().print(t("lock.done", period=p, by=by, at=at))
+        by, at = lock_period(db, p, note, unit)
+    stderr().print(t("lock.done", period=p + (f" {unit}" if unit else ""), by=by, at=at))
 
 
-@period_app.command("unlock", help=h("解锁期别", "unlock a period"))
+@period_app.command("unlock", help=h("解锁期别(或 --unit 一个单位的该月)", "unlock a period (or with --unit, one unit's month)"))
 def period_unlock(
     period: Annotated[str, typer.Argument(help=h("期别 YYYY-MM", "period YYYY-MM"))],
+    unit: LockUnitOpt = None,
     note: Annotated[str, typer.Option("--note", help=h("备注(如解锁原因)", "a note (why)"))] = "",
 ) -> None:
     from shiwan.store.audit import unlock_period
 
     p = period_option(period, "PERIOD")
     with open_database() as db:
-        by, at = unlock_period(db, p, note)
-    stderr().print(t("lock.undone", period=p, by=by, at=at))
+        by, at = unlock_period(db, p, note, unit)
+    stderr().print(t("lock.undone", period=p + (f" {unit}" if unit else ""), by=by, at=at))
 
 
 @period_app.command("list", help=h("列出每次锁定和解锁(谁、何时)", "every lock and unlock, with who and when"))

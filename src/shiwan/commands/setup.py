@@ -25,8 +25,8 @@ app = typer.Typer(cls=ShiwanGroup)
 # -- init ---------------------------------------------------------------------------------------------------
 
 
-@app.command(help=h("创建数据库并载入内置数据:黑龙江1981年以来的全部行政区划(各自的存续年份,如2003年144个、2024年135个)、指标目录、“十万行动”示例目标。重复运行无害。",
-                    "Create the database and load the defaults: every Heilongjiang division since 1981 with the years it stood (144 in 2003, 135 in 2024), the indicator catalog, the demo campaign. Safe to re-run."))
+@app.command(help=h("创建数据库并载入内置数据:黑龙江历年的单位及存续年份、指标目录、“十万行动”示例目标。重复运行无害。",
+                    "Create the database and load the defaults: Heilongjiang's units over the years, the indicator catalog, the demo campaign. Safe to re-run."))
 def init(
     units: Annotated[Path | None, typer.Option("--units", help=h("改用此 CSV 载入单位(code,name,level,parent_code;可加 first_year,last_year,successors 列,否则一直存续)",
                                                                  "load units from this CSV instead (code,name,level,parent_code; with first_year,last_year,successors columns, else standing always)"))] = None,

@@ -92,16 +92,17 @@ def write_returns(db, folder: Path, *, months: int, seed: int) -> list[Path]:
     from shiwan.render.templates import build_template, footer_cell, template_cells
     from shiwan.tally.engine import targets_for
 
-    tree = UnitTree.from_db(db)
+    tree = UnitTree.from_db(db).at(YEAR)  # the units standing in the demo's year (144 in 2003)
     cat = Catalog.from_db(db)
     province = tree.top()
     assert province is not None
     camp = default_campaign(db)
     reemployed = cat.by_code["reemployed"]
     tg = targets_for(db, YEAR, [reemployed.id], camp.id if camp else None)
-    annual = {tree.by_id[uid].code: v for (uid, _), v in tg.items()}
+    annual = {tree.unit(uid).code: v for (uid, _), v in tg.items()}
     sim = simulate(tree, cat, province, annual, YEAR, months, seed)
-    inds = [cat.by_code[c] for c in HANDMADE_INDICATORS if c in cat.by_code]
+    # the indicators of the hand-made summaries, each with its breakdowns (其中) beside it
+    inds = [x for c in HANDMADE_INDICATORS if c in cat.by_code for x in (cat.by_code[c], *cat.parts_of(c))]
     name = camp.name if camp else cat.name
     written: list[Path] = []
     county_city = tree.by_code.get(COUNTY_RETURN_CITY)

@@ -1,7 +1,7 @@
 """Realistic returns for the demo, the benchmarks and the tests.
 
 `simulate` makes a consistent set of monthly figures for every unit (本月 adding up to 本年累计, sub-
-items never above their totals, stocks that change slowly), seeded so the same seed gives the same
+items and 其中 breakdowns never above their totals, stocks that change slowly), seeded so the same seed gives the same
 data. The writers lay figures out the way county and city clerks do by hand in Excel (DESIGN §4):
 title rows, a 填报单位 line, one- or two-row headers, 合计 at the top or the bottom, blank rows,
 numbers typed as text, a footer with signatures and the 报出日期.
@@ -28,6 +28,10 @@ _FLOW_RATIOS = {
 }
 
 
+# What share of the whole each common breakdown is (drawn around these).
+_PART_SHARES = {"female": 0.45, "age4050": 0.3, "zero_job_family": 0.05}
+
+
 @dataclass
 class Simulation:
     """Figures per (unit code, period), and when each city's return for a period was sent."""
@@ -40,8 +44,11 @@ class Simulation:
 def simulate(tree: UnitTree, catalog: Catalog, province: UnitRec, annual: dict[str, float], year: int, months: int,
              seed: int = 2003) -> Simulation:
     """Consistent monthly figures for every unit under `province`, for months 1..`months` of `year`.
-    `annual` gives each city's annual target of people re-employed (by unit code)."""
+    `annual` gives each city's annual target of people re-employed (by unit code). The units are those
+    standing in `year`."""
+    tree = tree.at(year)
     rng = random.Random(seed)
+    part_rng = random.Random(seed + 1)  # breakdowns drawn apart, so that the other figures stay as they were
     figures: dict[tuple[str, str], Figures] = {}
     submitted: dict[tuple[str, str], date] = {}
     missing: set[tuple[str, str]] = set()
@@ -68,7 +75,7 @@ def simulate(tree: UnitTree, catalog: Catalog, province: UnitRec, annual: dict[s
                 levels[u.code]["markets"] = 0
             levels[u.code]["agencies_certified"] = rng.randint(0, levels[u.code]["agencies"])
             levels[u.code]["training_orgs_certified"] = rng.randint(0, levels[u.code]["training_orgs"])
-        running: dict[str, dict[str, float]] = {u.code: {i.code: 0.0 for i in flows} for u in members}
+        running: dict[str, dict[str, float]] = {u.code: {i.code: 0.0 for i in catalog.with_parts()} for u in members}
         for m in range(1, months + 1):
             period = periods.make(year, m)
             for u, sh in zip(members, share, strict=True):
@@ -95,6 +102,11 @@ def simulate(tree: UnitTree, catalog: Catalog, province: UnitRec, annual: dict[s
                     v = month_vals.get(ind.code, 0.0)
                     running[u.code][ind.code] = round(running[u.code][ind.code] + v, ind.decimals)
                     figs[ind.code] = (v, running[u.code][ind.code])
+                    for part in catalog.parts_of(ind.code):  # 其中: a share of the whole, never above it
+                        ratio = _PART_SHARES.get(part.code.rsplit(".", 1)[-1], 0.3) * (0.8 + 0.4 * part_rng.random())
+                        pv = float(min(v, round(v * ratio, part.decimals)))
+                        running[u.code][part.code] = round(running[u.code][part.code] + pv, part.decimals)
+                        figs[part.code] = (pv, running[u.code][part.code])
                 lv = levels[u.code]
                 if m > 1 and rng.random() < 0.08:  # now and then a new agency or base opens
                     key = rng.choice(["bases", "agencies", "training_orgs", "entities"])
@@ -144,6 +156,8 @@ def write_city_summary(path: Path, city: UnitRec, members: list[UnitRec], period
     h1, h2 = list(lead), [None] * len(lead)
     for ind in inds:
         label = ind.name if variant != 2 else f"{ind.name}({ind.measure})"
+        if ind.parent is not None:  # a breakdown, beside its indicator: `其中:女性`
+            label = f"其中:{ind.part_name}"
         if ind.kind == "flow" and two_rows:
             h1 += [label, None]
             h2 += ["本月", "本年累计"] if variant == 0 else ["本月数", "累计数"]

@@ -75,6 +75,10 @@ def check_table_above(grid: Grid, band: Band, figure_cols: set[int], problems: l
     rows = [r for r in range(0, band.top) if sum(1 for c in figure_cols if is_number(grid.cell(r, c))) >= 2]
     if len(rows) >= 2:
         problems.append(error("layout.table_above", sheet=grid.name, cell=cell_at(rows[0], 0), header_row=band.head + 1))
+    elif rows:  # one line of figures above the header (the year's targets): not this table's
+        label = next(((c, v) for c, v in grid.row_texts(rows[0])), (0, ""))
+        problems.append(warning("layout.row_above_skipped", sheet=grid.name, cell=cell_at(rows[0], label[0]),
+                                text=" ".join(str(label[1]).split())))
 
 
 _NOTE_HEADERS = ("备注", "说明", "附注", "注")
@@ -126,15 +130,21 @@ _SKIP_KEYS = {SKIP_IGNORED: "layout.column_skipped", SKIP_INCREMENT: "layout.inc
 
 
 def warn_set_aside(grid: Grid, cmap: ColumnMap, band: Band, end: int, cat: Catalog, problems: list[Problem]) -> None:
-    """One warning for each column set aside that holds figures, with its header cell."""
+    """One warning for each column set aside that holds figures, with its own header cell (for a
+    breakdown the catalog does not know, its 其中 cell, once for all its columns)."""
+    seen: set[tuple[str, tuple[int, int]]] = set()
     for c, (why, cell, code) in sorted(cmap.skipped.items()):
         key = _SKIP_KEYS.get(why)
         if key is None or not _has_numbers(grid, c, band.first_data, end):
             continue
-        header = _header_text(grid, band, c)
+        where = cell if why == SKIP_UNKNOWN_PART else _lowest_header_cell(grid, band, c, cell)
+        if (key, where) in seen:
+            continue
+        seen.add((key, where))
+        header = grid.text(*where) if why == SKIP_UNKNOWN_PART else _header_text(grid, band, c)
         ind = cat.by_code.get(code)
-        problems.append(warning(key, sheet=grid.name, cell=cell_at(*_lowest_header_cell(grid, band, c, cell)),
-                                header=header, indicator=ind.name if ind else ""))
+        problems.append(warning(key, sheet=grid.name, cell=cell_at(*where), header=" ".join(header.split()),
+                                indicator=ind.name if ind else ""))
 
 
 def warn_unmapped_columns(grid: Grid, band: Band, end: int, taken: set, problems: list[Problem]) -> None:

@@ -82,7 +82,7 @@ def parse_summary(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, meta
     problems.extend(rows.problems)
     if reporter.refused:
         return None
-    rows.rows = _drop_other_months(grid, rows.rows, period, problems)
+    rows.rows = _drop_other_months(grid, rows.rows, period, unit_col or 0, problems)
     if figure_cols:
         figures_outside(grid, [r.r for r in rows.rows if r.state == "data"], max(figure_cols | set(cmap.skipped)),
                         band.rows, problems)
@@ -98,7 +98,7 @@ def parse_summary(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, meta
     return ret
 
 
-def _drop_other_months(grid: Grid, rows: list, period: str | None, problems: list[Problem]) -> list:
+def _drop_other_months(grid: Grid, rows: list, period: str | None, unit_col: int, problems: list[Problem]) -> list:
     """A total left over from another month (`8月份合计` under a September table): not this table's."""
     if period is None:
         return rows
@@ -106,7 +106,7 @@ def _drop_other_months(grid: Grid, rows: list, period: str | None, problems: lis
     for row in rows:
         m = _MONTH_IN_LABEL.search(arabic_dates(row.written))
         if row.kind == TOTAL and m and int(m.group(1)) != periods.month_of(period):
-            problems.append(warning("layout.other_period_row", sheet=grid.name, cell=cell_at(row.r, 0),
+            problems.append(warning("layout.other_period_row", sheet=grid.name, cell=cell_at(row.r, unit_col),
                                     text=row.written, period=period))
             continue
         keep.append(row)

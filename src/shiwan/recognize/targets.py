@@ -106,37 +106,57 @@ def _header(sheet: Sheet, cat: Catalog) -> tuple[int, dict[int, str]] | None:
 def _read(sheet: Sheet, hits: tuple[int, dict[int, str]], cat: Catalog, tree: UnitTree, out: AllocationSheet, *,
           unit: str | None, year: int | None, campaign_total: bool, file_name: str) -> None:
     head, cols = hits
-    name = sheet.name
     title = " ".join(str(v) for row in sheet.rows[:head] for v in row if isinstance(v, str))
-    # the year, or the whole campaign
-    span = _SPAN.search(squash(title))
-    found_year = None
-    if span or "全程" in title or "总目标" in title:
-        found_year = CAMPAIGN_TOTAL
-    else:
-        m = _YEAR.search(squash(title)) or _YEAR.search(file_name)
-        if m:
-            found_year = int(m.group(1))
-    wanted = CAMPAIGN_TOTAL if campaign_total else year
-    if wanted is not None and found_year is not None and wanted != found_year:
-        out.problems.append(error("targets.year_conflict", sheet=name, file_year=year_text(found_year),
-                                  option=year_text(wanted)))
-    out.year = found_year if found_year is not None else wanted
-    if out.year is None:
-        out.problems.append(error("targets.no_year", sheet=name))
-    # the allocating unit
+    _sheet_year(sheet.name, title, file_name, CAMPAIGN_TOTAL if campaign_total else year, out)
     reporter = tree.by_code.get(unit) if unit else None
     if unit and reporter is None:
         out.problems.append(error("layout.unknown_unit_code", code=unit))
         return
     if reporter is None:
-        for line in [title, file_name]:
-            found = tree.find_in_text(line)
-            if found:
-                reporter = found[0]
-                break
+        reporter = next((found[0] for line in (title, file_name) for found in [tree.find_in_text(line)] if found), None)
     unit_col = next((c for c in range(min(cols)) if isinstance(sheet.cell(head, c), str)
                      and normalize_header(str(sheet.cell(head, c))) not in ("序号", "编号")), 0)
+    rows = _labelled_rows(sheet, head, cols, unit_col, out)
+    reporter = reporter or tree.common_parent(label for _, label in rows)
+    if reporter is None:
+        out.problems.append(error("targets.no_unit", sheet=sheet.name))
+        return
+    out.reporter = reporter
+    seen: dict[int, int] = {}
+    for r, label in rows:
+        u = _row_unit(sheet.name, r, label, reporter, tree, unit_col, out)
+        if u is None:
+            continue
+        if u.id in seen:
+            out.problems.append(error("layout.unit_twice", sheet=sheet.name, cell=cell_name(r, unit_col), name=u.name,
+                                      other=cell_name(seen[u.id], unit_col)))
+            continue
+        seen[u.id] = r
+        _row_targets(sheet, r, u.id, cols, cat, out)
+    if not out.targets and not out.errors:
+        out.problems.append(error("layout.all_blank", sheet=sheet.name))
+
+
+def _sheet_year(name: str, title: str, file_name: str, wanted: int | None, out: AllocationSheet) -> None:
+    """The year the targets are for, or the whole campaign (`2003-2005年`, `全程`), from the title or
+    the file's name, settled against the option."""
+    found = None
+    if _SPAN.search(squash(title)) or "全程" in title or "总目标" in title:
+        found = CAMPAIGN_TOTAL
+    else:
+        m = _YEAR.search(squash(title)) or _YEAR.search(file_name)
+        found = int(m.group(1)) if m else None
+    if wanted is not None and found is not None and wanted != found:
+        out.problems.append(error("targets.year_conflict", sheet=name, file_year=year_text(found),
+                                  option=year_text(wanted)))
+    out.year = found if found is not None else wanted
+    if out.year is None:
+        out.problems.append(error("targets.no_year", sheet=name))
+
+
+def _labelled_rows(sheet: Sheet, head: int, cols: dict[int, str], unit_col: int,
+                   out: AllocationSheet) -> list[tuple[int, str]]:
+    """(row, unit name) of every row between the header and the footer."""
     rows: list[tuple[int, str]] = []
     for r in range(head + 1, sheet.height):
         first = next((v for v in sheet.rows[r] if isinstance(v, str) and v.strip()), "")
@@ -145,47 +165,37 @@ def _read(sheet: Sheet, hits: tuple[int, dict[int, str]], cat: Catalog, tree: Un
         label = sheet.cell(r, unit_col)
         if label is None or not str(label).strip():
             if any(sheet.cell(r, c) is not None for c in cols):
-                out.problems.append(error("layout.row_without_unit", sheet=name, cell=cell_name(r, unit_col)))
+                out.problems.append(error("layout.row_without_unit", sheet=sheet.name, cell=cell_name(r, unit_col)))
             continue
         rows.append((r, normalize_unit_name(str(label))))
-    if reporter is None:
-        reporter = tree.common_parent(label for _, label in rows)
-    if reporter is None:
-        out.problems.append(error("targets.no_unit", sheet=name))
-        return
-    out.reporter = reporter
-    seen: dict[int, int] = {}
-    for r, label in rows:
-        if label in _TOTAL or label.startswith(("合计", "总计")) or label == normalize_unit_name(reporter.name):
-            u = reporter
-        else:
-            res = tree.resolve(label, within=reporter.id)
-            if res.unit is None:
-                key = "layout.ambiguous_unit" if res.candidates else "layout.unit_outside" if res.outside \
-                    else "layout.unknown_unit"
-                out.problems.append(error(key, sheet=name, cell=cell_name(r, unit_col), name=label,
-                                          reporter=reporter.name, candidates=", ".join(
-                                              f"{x.name} {x.code}" for x in res.candidates or res.outside)))
-                continue
-            u = res.unit
-        if u.id in seen:
-            out.problems.append(error("layout.unit_twice", sheet=name, cell=cell_name(r, unit_col), name=u.name,
-                                      other=cell_name(seen[u.id], unit_col)))
+    return rows
+
+
+def _row_unit(name: str, r: int, label: str, reporter: UnitRec, tree: UnitTree, unit_col: int,
+              out: AllocationSheet) -> UnitRec | None:
+    """The unit a row allocates to: the allocating unit itself for its 合计 row."""
+    if label in _TOTAL or label.startswith(("合计", "总计")) or label == normalize_unit_name(reporter.name):
+        return reporter
+    res = tree.resolve(label, within=reporter.id)
+    if res.unit is None:
+        key = "layout.ambiguous_unit" if res.candidates else "layout.unit_outside" if res.outside else "layout.unknown_unit"
+        out.problems.append(error(key, sheet=name, cell=cell_name(r, unit_col), name=label, reporter=reporter.name,
+                                  candidates=", ".join(f"{x.name} {x.code}" for x in res.candidates or res.outside)))
+    return res.unit
+
+
+def _row_targets(sheet: Sheet, r: int, unit_id: int, cols: dict[int, str], cat: Catalog, out: AllocationSheet) -> None:
+    for c, code in cols.items():
+        ind = cat.by_code[code]
+        raw = sheet.cell(r, c)
+        if raw is None:
+            continue  # no target given for this unit: not a target of 0
+        p = parse_figure(raw, ind.decimals)
+        if not p.ok:
+            out.problems.append(error(p.error, sheet=sheet.name, cell=cell_name(r, c),
+                                      **{**dict(p.params), "indicator": ind.name, "decimals": ind.decimals}))
             continue
-        seen[u.id] = r
-        for c, code in cols.items():
-            ind = cat.by_code[code]
-            raw = sheet.cell(r, c)
-            if raw is None:
-                continue  # no target given for this unit: not a target of 0
-            p = parse_figure(raw, ind.decimals)
-            if not p.ok:
-                out.problems.append(error(p.error, sheet=name, cell=cell_name(r, c),
-                                          **{**dict(p.params), "indicator": ind.name, "decimals": ind.decimals}))
-                continue
-            out.targets.append(TargetIn(u.id, code, p.value or 0.0, cell_name(r, c)))
-    if not out.targets and not out.errors:
-        out.problems.append(error("layout.all_blank", sheet=name))
+        out.targets.append(TargetIn(unit_id, code, p.value or 0.0, cell_name(r, c)))
 
 
 def year_text(year: int) -> str:

@@ -66,6 +66,7 @@ class Lineage:
         self.tree = tree.base
         self._forward: dict[tuple[int, int], frozenset[int]] = {}
         self._backward: dict[tuple[int, int], dict[int, set[int]]] = {}
+        self._touched: dict[tuple[int, int], set[int]] = {}
 
     def successors(self, unit: UnitRec) -> list[UnitRec]:
         """The units that took over the area of `unit` when it ended."""
@@ -129,10 +130,28 @@ class Lineage:
             return Comparison(unit, from_year, to_year, SUCCESSORS, olds, news)
         return Comparison(unit, from_year, to_year, NONE, olds, news)
 
+    def touched(self, from_year: int, to_year: int) -> set[int]:
+        """Ids of the units standing in only one of the two years, and of every unit above them: a unit
+        outside this set has the same subtree in both years."""
+        key = (from_year, to_year)
+        got = self._touched.get(key)
+        if got is None:
+            old_view, new_view = self.tree.at(from_year), self.tree.at(to_year)
+            changed = set(old_view.by_id) ^ set(new_view.by_id)
+            got = set(changed)
+            for view in (old_view, new_view):
+                for uid in changed:
+                    if uid in view.by_id:
+                        got.update(a.id for a in view.ancestors(view.by_id[uid]))
+            self._touched[key] = got
+        return got
+
     def _compare_parent(self, unit: UnitRec, from_year: int, to_year: int) -> Comparison:
         old_view, new_view = self.tree.at(from_year), self.tree.at(to_year)
         if unit.id not in old_view.by_id:
             return Comparison(unit, from_year, to_year, NONE, self.backward(unit, from_year, to_year), [unit])
+        if unit.id not in self.touched(from_year, to_year):  # nothing below it changed
+            return Comparison(unit, from_year, to_year, SAME, [unit], [unit])
         inside_old = {u.id for u in old_view.subtree(unit.id)}
         inside_new = {u.id for u in new_view.subtree(unit.id)}
         crossing_out = [old_view.by_id[o] for o in inside_old if not self.forward(old_view.by_id[o], to_year) <= inside_new]

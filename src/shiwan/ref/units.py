@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from shiwan.ref.text import normalize_unit_name, short_unit_name
 
 LEVELS = ("country", "province", "city", "county", "other")
+NOT_REPORTING = ("province", "country")  # levels that compile returns rather than send one
 ALWAYS_FROM = 0  # first_year of a unit that has always stood
 STILL_STANDING = 9999  # last_year of a unit that stands still
 
@@ -102,15 +103,35 @@ class UnitTree:
         for u in sorted(units, key=lambda u: (u.sort_order, u.code)):
             self._children.setdefault(u.parent_id, []).append(u)
         self._resolved: dict[tuple[str, int | None], Resolution] = {}
-        self._full: dict[str, list[int]] = {}
-        self._short: dict[str, list[int]] = {}
-        for u in units:
-            for n in [u.name, *u.aliases]:
-                key = normalize_unit_name(n)
-                _add(self._full, key, u.id)
-                short = short_unit_name(key)
-                if short:
-                    _add(self._short, short, u.id)
+        self._names: tuple[dict[str, list[int]], dict[str, list[int]]] | None = None  # made when first needed
+
+    def _name_index(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """(full name -> unit ids, short name -> unit ids), made on the first lookup by name: reports
+        never look a name up, and a year's tree reuses the names the tree of every year normalised."""
+        if self._names is None:
+            keys = self.base._unit_keys()
+            full: dict[str, list[int]] = {}
+            short: dict[str, list[int]] = {}
+            for u in self.units:
+                for key, sh in keys[u.id]:
+                    _add(full, key, u.id)
+                    if sh:
+                        _add(short, sh, u.id)
+            self._names = (full, short)
+        return self._names
+
+    def _unit_keys(self) -> dict[int, list[tuple[str, str]]]:
+        """unit id -> [(normalised name, short name)] of its name and aliases (kept in the tree of every year)."""
+        got = getattr(self, "_keys", None)
+        if got is None:
+            got = self._keys = {}
+            for u in self.units:
+                pairs = []
+                for n in [u.name, *u.aliases]:
+                    key = normalize_unit_name(n)
+                    pairs.append((key, short_unit_name(key)))
+                got[u.id] = pairs
+        return got
 
     @classmethod
     def from_db(cls, db) -> UnitTree:
@@ -127,8 +148,9 @@ class UnitTree:
     def __getstate__(self) -> dict:
         # sent to worker processes: the views and caches are rebuilt there when needed
         state = dict(self.__dict__)
-        state["_views"], state["_resolved"] = {}, {}
+        state["_views"], state["_resolved"], state["_names"] = {}, {}, None
         state.pop("_longest", None)
+        state.pop("_keys", None)
         return state
 
     # -- time -------------------------------------------------------------------------------------
@@ -164,6 +186,19 @@ class UnitTree:
     def find(self, code: str, period: str | int | None = None) -> UnitRec | None:
         """The unit a code names at `period` (without one: the latest unit of that code)."""
         return (self.at(period) if period is not None else self).by_code.get(code)
+
+    def require(self, code: str, period: str | int | None = None) -> UnitRec:
+        """`find`, or the clerk's error: no such code, or a code whose units did not stand at `period`."""
+        from shiwan.base.errors import UserError
+
+        u = self.find(code, period)
+        if u is not None:
+            return u
+        spans = self.codes_of(code)
+        if spans and period is not None:
+            raise UserError("report.unit_not_standing", code=code, name=spans[-1].name, year=year_of_period(period),
+                            spans="、".join(x.span_text() or "—" for x in spans))
+        raise UserError("layout.unknown_unit_code", code=code)
 
     def codes_of(self, code: str) -> list[UnitRec]:
         """Every unit that has had this code, earliest first."""
@@ -230,13 +265,14 @@ class UnitTree:
         key = normalize_unit_name(name)
         if not key:
             return Resolution(None)
-        ids = self._full.get(key) or []
+        full, shorts = self._name_index()
+        ids = full.get(key) or []
         if not ids:
-            ids = self._short.get(key) or []
+            ids = shorts.get(key) or []
         if not ids:
             short = short_unit_name(key)
             if short:
-                ids = self._full.get(short) or self._short.get(short) or []
+                ids = full.get(short) or shorts.get(short) or []
         if not ids:
             # `鹤岗市向阳区`: a parent's name in front of the unit's own
             for parent_key, parent in self._names_longest_first():
@@ -297,7 +333,8 @@ class UnitTree:
 
     def _names_longest_first(self) -> list[tuple[str, UnitRec]]:
         if not hasattr(self, "_longest"):
-            pairs = {(normalize_unit_name(n), u.id) for u in self.units for n in [u.name, *u.aliases]}
+            keys = self.base._unit_keys()
+            pairs = {(k, u.id) for u in self.units for k, _ in keys[u.id]}
             # a name of several spans: the latest unit first, so that it is the one found
             self._longest = sorted(((k, self.by_id[i]) for k, i in pairs if len(k) >= 2),
                                    key=lambda x: (-len(x[0]), x[0], -x[1].last_year, -x[1].first_year, x[1].id))

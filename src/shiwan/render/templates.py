@@ -192,7 +192,7 @@ def _city_sheet(ws, tree: UnitTree, cat: Catalog, unit: UnitRec, period: str, ti
     from openpyxl.styles import Alignment, Protection
 
     st = _styles()
-    inds = cat.indicators
+    inds = cat.with_parts()  # each indicator, then its breakdowns (其中) beside it
     # columns: 序号, 单位, then 本月/本年累计 per flow and 期末数 per stock
     cols: list[tuple[IndicatorDef, str]] = []
     for ind in inds:
@@ -217,7 +217,7 @@ def _city_sheet(ws, tree: UnitTree, cat: Catalog, unit: UnitRec, period: str, ti
         ws.merge_cells(start_row=h1, start_column=c, end_row=h2, end_column=c)
     col = 3
     for ind in inds:
-        put(ws, h1, col, f"{ind.name}({ind.measure})")
+        put(ws, h1, col, f"{ind.name}({ind.measure})" if ind.parent is None else t("template.part_column", part=ind.part_name))
         if ind.kind == "flow":
             ws.merge_cells(start_row=h1, start_column=col, end_row=h1, end_column=col + 1)
             put(ws, h2, col, t("template.month"))
@@ -284,9 +284,14 @@ def _county_sheet(ws, cat: Catalog, unit: UnitRec, period: str, title: str) -> N
         cell.font, cell.alignment, cell.border, cell.fill = st.bold, st.center, st.border, st.header_fill
     validations = {}
     r = head + 1
-    for n, ind in enumerate(cat.indicators, 1):
-        put(ws, r, 1, n)
-        put(ws, r, 2, ind.name)
+    serial = 0
+    for ind in cat.with_parts():  # each indicator, then its breakdowns (其中) as rows under it
+        if ind.parent is None:
+            serial += 1
+            put(ws, r, 1, serial)
+            put(ws, r, 2, ind.name)
+        else:
+            put(ws, r, 2, t("template.part_row", part=ind.part_name))
         put(ws, r, 3, ind.measure)
         fmt = "0.00" if ind.decimals else "0"
         dv = validations.get(ind.decimals)
@@ -326,7 +331,7 @@ def template_cells(cat: Catalog, form: str, members: list[UnitRec] | None = None
     For a county return the unit code is ''; stocks use 'ytd' (their level)."""
     cells: dict[tuple[str, str, str], str] = {}
     if form == "county":
-        for n, ind in enumerate(cat.indicators):
+        for n, ind in enumerate(cat.with_parts()):
             r = 4 + n  # 0-based row 4 is the first indicator (row 5)
             if ind.kind == "flow":
                 cells[("", ind.code, "month")] = cell_name(r, 3)
@@ -339,7 +344,7 @@ def template_cells(cat: Catalog, form: str, members: list[UnitRec] | None = None
     for k, u in enumerate(members):
         r = first + k
         c = 2
-        for ind in cat.indicators:
+        for ind in cat.with_parts():
             if ind.kind == "flow":
                 cells[(u.code, ind.code, "month")] = cell_name(r, c)
                 cells[(u.code, ind.code, "ytd")] = cell_name(r, c + 1)

@@ -14,38 +14,57 @@ from shiwan.base.table import Column, Table
 from shiwan.ref.catalog import Catalog
 from shiwan.ref.constants import CHANNEL_OWN
 from shiwan.ref.units import UnitTree
+from shiwan.store.db import in_clause
 from shiwan.store.initdb import now_iso
 from shiwan.store.locks import lock_of
 
 
-def lock_period(db, period: str, note: str = "") -> tuple[str, str]:
-    current = lock_of(db, period)
+def lock_period(db, period: str, note: str = "", unit: str | None = None) -> tuple[str, str]:
+    """Lock a month for every unit, or (`unit`, a code) for that unit and every unit below it."""
+    uid, label = _lock_target(db, period, unit)
+    current = lock_of(db, period, uid)
     if current:
-        raise UserError("lock.already", period=period, by=current[0], at=current[1][:16].replace("T", " "))
+        raise UserError("lock.already", period=label, by=current[0], at=current[1][:16].replace("T", " "))
     by, at = os_user(), now_iso()
     with db.transaction():
-        db.insert("period_lock", {"period": period, "action": "lock", "user_name": by, "done_at": at, "note": note})
+        db.insert("period_lock", {"period": period, "unit_id": uid, "action": "lock", "user_name": by, "done_at": at,
+                                  "note": note})
     return by, at[:16].replace("T", " ")
 
 
-def unlock_period(db, period: str, note: str = "") -> tuple[str, str]:
-    if not lock_of(db, period):
-        raise UserError("lock.not_locked", period=period)
+def unlock_period(db, period: str, note: str = "", unit: str | None = None) -> tuple[str, str]:
+    uid, label = _lock_target(db, period, unit)
+    if not lock_of(db, period, uid):
+        raise UserError("lock.not_locked", period=label)
     by, at = os_user(), now_iso()
     with db.transaction():
-        db.insert("period_lock", {"period": period, "action": "unlock", "user_name": by, "done_at": at, "note": note})
+        db.insert("period_lock", {"period": period, "unit_id": uid, "action": "unlock", "user_name": by, "done_at": at,
+                                  "note": note})
     return by, at[:16].replace("T", " ")
+
+
+def _lock_target(db, period: str, unit: str | None) -> tuple[int | None, str]:
+    """(unit id or None for the whole month, how the messages name it: `2003-06` or `2003-06 哈尔滨市`)."""
+    if unit is None:
+        return None, period
+    u = UnitTree.from_db(db).require(unit, period)
+    return u.id, f"{period} {u.name}"
 
 
 def locks_table(db) -> Table:
+    tree = UnitTree.from_db(db)
     rows = []
-    for period, action, by, at, note in db.all("SELECT period, action, user_name, done_at, note FROM period_lock ORDER BY period, id"):
-        rows.append({"period": period, "action": action, "user": by, "done_at": at, "note": note,
-                     "_action": t(f"lock.action.{action}")})
-    latest = {r["period"]: r for r in rows}
+    for period, uid, action, by, at, note in db.all(
+            "SELECT period, unit_id, action, user_name, done_at, note FROM period_lock ORDER BY period, id"):
+        u = tree.unit(uid) if uid is not None else None
+        rows.append({"period": period, "unit_code": u.code if u else None, "unit_name": u.name if u else None,
+                     "action": action, "user": by, "done_at": at, "note": note, "_action": t(f"lock.action.{action}"),
+                     "_unit": u.name if u else t("lock.whole_month")})
+    latest = {(r["period"], r["unit_code"]): r for r in rows}
     for r in rows:
-        r["locked_now"] = latest[r["period"]]["action"] == "lock" and r is latest[r["period"]]
-    cols = [Column("period", t("col.period")), Column("_action", t("col.action")), Column("user", t("col.user")),
+        r["locked_now"] = r["action"] == "lock" and r is latest[(r["period"], r["unit_code"])]
+    cols = [Column("period", t("col.period")), Column("_unit", t("col.unit")), Column("_action", t("col.action")),
+            Column("user", t("col.user")),
             Column("done_at", t("col.when"), fmt=lambda v: (v or "")[:16].replace("T", " ")), Column("note", t("col.note"))]
     return Table(cols, rows, title=t("lock.title"))
 
@@ -53,11 +72,16 @@ def locks_table(db) -> Table:
 def history_rows(db, unit: str, indicator: str | None = None, period: str | None = None) -> list[dict]:
     tree = UnitTree.from_db(db)
     cat = Catalog.from_db(db)
-    u = tree.by_code.get(unit)
-    if u is None:
-        raise UserError("layout.unknown_unit_code", code=unit)
-    where = ["x.unit_id = :u"]
-    params: dict = {"u": u.id}
+    if period:
+        u = tree.require(unit, period)
+        ids = [u.id]
+    else:  # every unit that has had the code
+        ids = [x.id for x in tree.codes_of(unit)]
+        if not ids:
+            raise UserError("layout.unknown_unit_code", code=unit)
+        u = tree.by_code[unit]
+    clause, params = in_clause("u", ids)
+    where = [f"x.unit_id IN {clause}"]
     if indicator:
         ind = cat.by_code.get(indicator) or cat.by_code.get(cat.match(indicator) or "")
         if ind is None:
@@ -83,7 +107,8 @@ def history_rows(db, unit: str, indicator: str | None = None, period: str | None
          action) in db.all(sql, params):
         ind = cat.by_id[iid]
         rows.append({
-            "unit_code": u.code, "unit_name": u.name, "indicator": ind.code, "period": p,
+            "unit_code": u.code, "unit_name": tree.find(u.code, p).name if tree.find(u.code, p) else u.name,
+            "indicator": ind.code, "period": p,
             "channel": "own" if channel == CHANNEL_OWN else "summary", "month": month, "ytd": ytd,
             "import_id": imp, "file": fname, "sheet": sheet, "month_cell": mcell, "ytd_cell": ycell,
             "imported_at": at, "user": user, "submitted_on": submitted or None,

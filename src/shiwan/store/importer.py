@@ -30,10 +30,11 @@ from shiwan.read.sandbox import Parsed
 from shiwan.recognize import FigureIn, ParsedFile, ReturnIn
 from shiwan.ref.catalog import Catalog
 from shiwan.ref.constants import CHANNEL_OWN
-from shiwan.ref.units import UnitTree
+from shiwan.ref.units import UnitRec, UnitTree
 from shiwan.store.db import Database, in_clause
 from shiwan.store.initdb import now_iso
-from shiwan.store.locks import lock_of
+from shiwan.store.locks import covering_lock, lock_of, unit_locks
+from shiwan.store.review import approved_units, record_received
 from shiwan.store.series import FlowHistory
 
 STATUSES = ("imported", "revised", "unchanged", "rejected")
@@ -57,6 +58,7 @@ class FileResult(HasProblems):
     sha256: str = ""
     size: int = 0
     submitted_on: str = ""
+    unit_id: int | None = None  # the reporting unit (a code may name other units in other years)
     periods: list[str] = field(default_factory=list)  # a file of several month sheets names them all
     problems: list[Problem] = field(default_factory=list)
 
@@ -100,6 +102,8 @@ class Importer:
         self.user = os_user()
         self.history = FlowHistory(db, catalog, "9999-99")
         self._locks: dict[str, tuple[str, str] | None] = {}
+        self._unit_locks: dict[str, dict[int, tuple[str, str]]] = {}
+        self._approved: dict[str, dict] = {}
         # a dry run's would-be writes: figure key -> value, and return key -> 报出日期
         self._pending: dict[tuple[int, int, str, int], Stored] = {}
         self._pending_dates: dict[tuple[int, str, str], str] = {}
@@ -118,9 +122,10 @@ class Importer:
         parsed = p.parsed
         assert parsed is not None
         res.problems.extend(parsed.problems)
+        res.problems.extend(self._at_period(parsed))
         self._describe(res, parsed)
-        if parsed.errors or not parsed.returns:
-            if not parsed.problems:
+        if res.errors or not parsed.returns:
+            if not res.problems:
                 res.problems.append(error("layout.no_indicators"))
             return self._reject(res)
         if self.dry_run:
@@ -146,6 +151,7 @@ class Importer:
                     res.problems.extend(found)
                     res.import_id = self._log(res, parsed)
                     self._write(plan, res.import_id)
+                    self._received(parsed, plan, res.import_id)
                 self._logged()
                 if self._dated is not None and parsed.submitted_on:
                     self._dated.update((r.reporter_id, r.period, r.form) for r in parsed.returns)
@@ -172,6 +178,36 @@ class Importer:
             self.history = FlowHistory(self.db, self.catalog, "9999-99")
         self._log_rows = rows
 
+    def _at_period(self, parsed: ParsedFile) -> list[Problem]:
+        """Every figure goes to the unit standing at its return's period. A unit of another span is
+        replaced by the one of the period with its code (a code reused for another area), else by the
+        one of its name under the same parent (香坊区 was 230106 until 2003); a unit that did not
+        stand then is an error at its cell. (A recogniser that matches names among the units standing
+        at the period leaves nothing to replace.)"""
+        found: list[Problem] = []
+        for ret in parsed.returns:
+            view = self.units.at(ret.period)
+            for f in ret.figures:
+                u = self.units.unit(f.unit_id)
+                if u is None or f.unit_id in view.by_id:
+                    continue
+                same = _standing_counterpart(self.units, view, u)
+                if same is not None:
+                    f.unit_id = same.id
+                    continue
+                if all(p.params.get("code") != u.code or p.sheet != ret.sheet for p in found):
+                    found.append(error("import.not_standing", sheet=ret.sheet, cell=f.ytd_cell or f.month_cell,
+                                       unit=u.name, code=u.code, year=ret.period[:4], period=ret.period,
+                                       span=u.span_text() or "—"))
+            reporter = self.units.unit(ret.reporter_id)
+            if reporter is not None and ret.reporter_id not in view.by_id:
+                same = _standing_counterpart(self.units, view, reporter)
+                if same is not None:
+                    ret.reporter_id = same.id
+        if parsed.returns:
+            parsed.reporter_id = parsed.returns[0].reporter_id
+        return found
+
     def _count(self, res: FileResult, plan: list[Change]) -> None:
         res.new = sum(1 for a in plan if a.old is None)
         res.changed = sum(1 for a in plan if a.old is not None and a.changed)
@@ -192,8 +228,9 @@ class Importer:
     def _describe(self, res: FileResult, parsed: ParsedFile) -> None:
         res.form = parsed.form
         if parsed.reporter_id is not None:
-            u = self.units.by_id[parsed.reporter_id]
-            res.unit, res.unit_name = u.code, u.name
+            u = self.units.unit(parsed.reporter_id)
+            assert u is not None
+            res.unit, res.unit_name, res.unit_id = u.code, u.name, u.id
         months = sorted({r.period for r in parsed.returns})
         res.period = parsed.period
         res.periods = months
@@ -220,6 +257,10 @@ class Importer:
                 found.append(error("import.locked", sheet=ret.sheet, period=ret.period, by=lock[0],
                                    at=lock[1][:16].replace("T", " ")))
                 continue
+            blocked = self._blocked(ret, changes)
+            if blocked:
+                found.extend(blocked)
+                continue
             newer = self._newer_import(ret, parsed)
             if newer:
                 found.append(error("import.outdated", sheet=ret.sheet, import_id=newer[0], submitted=newer[1],
@@ -240,6 +281,35 @@ class Importer:
                 if c is not None and w.key.startswith("rule."):
                     c.warnings.append(w.to_record())
         return plan, found
+
+    def _blocked(self, ret: ReturnIn, changes: list[Change]) -> list[Problem]:
+        """A return that would change figures of a unit whose month is locked (the unit or one above
+        it), or whose return for the month is approved: refused, naming the unit."""
+        p = ret.period
+        if p not in self._unit_locks:
+            self._unit_locks[p] = unit_locks(self.db, p)
+            self._approved[p] = approved_units(self.db, p)
+        locks, approved = self._unit_locks[p], self._approved[p]
+        if not locks and not approved:
+            return []
+        view = self.units.at(p)
+        touched = {c.figure.unit_id for c in changes if c.old is None or c.changed}
+        if any(c.old is None or c.changed for c in changes):
+            touched.add(ret.reporter_id)
+        out: list[Problem] = []
+        for uid in sorted(touched, key=lambda i: (view.by_id[i].sort_order if i in view.by_id else 0, i)):
+            u = view.by_id.get(uid)
+            if u is None:
+                continue
+            lock = covering_lock(view, u, locks)
+            if lock is not None:
+                out.append(error("import.unit_locked", sheet=ret.sheet, unit=u.name, locked=lock[0].name,
+                                 code=lock[0].code, period=p, by=lock[1], at=lock[2][:16].replace("T", " ")))
+            elif uid in approved:
+                st = approved[uid]
+                out.append(error("import.approved", sheet=ret.sheet, unit=u.name, code=u.code, period=p, by=st.user,
+                                 at=st.at[:16].replace("T", " ")))
+        return out
 
     def _standing(self, plan: list[Change]) -> dict[tuple[int, str, int], dict[str, StandingFigure]]:
         """The stored figures of the units and months the plan touches, named by their source."""
@@ -336,7 +406,7 @@ class Importer:
 
     def _log(self, res: FileResult, parsed: ParsedFile | None) -> int:
         """One entry of the import log (a refusal has no counts and no import id in its result)."""
-        unit_id = self.units.by_code[res.unit].id if res.unit in self.units.by_code else None
+        unit_id = res.unit_id
         return self.db.insert("import_log", {
             "kind": "file", "file_name": os.path.basename(res.file), "file_path": os.path.abspath(res.file),
             "sha256": res.sha256, "size": res.size, "form": res.form, "unit_id": unit_id, "period": res.period,
@@ -376,6 +446,14 @@ class Importer:
             "ytd_cell, warnings) VALUES (:unit_id, :indicator_id, :period, :channel, :month, :ytd, :import_id, :sheet, "
             ":month_cell, :ytd_cell, :warnings)", inserts)
 
+    def _received(self, parsed: ParsedFile, plan: list[Change], import_id: int) -> None:
+        """Each return the file changed is received (again): after a 退回, the new version reads as 已收."""
+        changed = {(c.period, c.sheet) for c in plan if c.old is None or c.changed}
+        at = now_iso()
+        for ret in parsed.returns:
+            if (ret.period, ret.sheet) in changed:
+                record_received(self.db, ret.reporter_id, ret.period, import_id, user=self.user, at=at)
+
     def _reject(self, res: FileResult) -> FileResult:
         res.status = "rejected"
         res.new = res.changed = res.unchanged = 0
@@ -390,6 +468,20 @@ class Importer:
         """This importer's own entry of the log is in: not a sign of anyone else's writes."""
         if self._log_rows is not None:
             self._log_rows += 1
+
+
+def _standing_counterpart(tree: UnitTree, view: UnitTree, u: UnitRec) -> UnitRec | None:
+    """The unit standing in `view`'s year that `u` (of another span) stands for: the same code, else
+    the same name under a parent of the same code."""
+    same = view.by_code.get(u.code)
+    if same is not None:
+        return same
+    parent = tree.unit(u.parent_id) if u.parent_id is not None else None
+    here = view.by_code.get(parent.code) if parent is not None else None
+    if here is None:
+        return None
+    named = [c for c in view.children(here.id) if c.name == u.name]
+    return named[0] if len(named) == 1 else None
 
 
 def merged_figure(f: FigureIn, old: Stored) -> FigureIn:

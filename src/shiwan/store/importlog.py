@@ -12,6 +12,7 @@ from shiwan.base.settings import os_user
 from shiwan.base.table import Column, Table, num
 from shiwan.ref.catalog import Catalog
 from shiwan.ref.units import UnitTree
+from shiwan.store.db import in_clause
 from shiwan.store.initdb import now_iso
 from shiwan.store.locks import lock_of
 
@@ -33,12 +34,13 @@ def imports_table(db, *, period: str | None = None, unit: str | None = None, lim
     if period:
         where.append("period = :p")
         params["p"] = period
-    if unit:
-        u = tree.by_code.get(unit)
-        if u is None:
+    if unit:  # every unit that has had the code (or the one standing at the period)
+        units = [tree.require(unit, period)] if period else tree.codes_of(unit)
+        if not units:
             raise UserError("layout.unknown_unit_code", code=unit)
-        where.append("unit_id = :u")
-        params["u"] = u.id
+        clause, uparams = in_clause("u", [u.id for u in units])
+        where.append(f"unit_id IN {clause}")
+        params.update(uparams)
     sql = f"SELECT {_IMPORT_COLS} FROM import_log"
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -138,8 +140,8 @@ class RevertReport:
 def revert_import(db, import_id: int) -> RevertReport:
     """Undo an import: every figure it set that is still current goes back to the value it replaced
     (or away, where it had none). Figures a later import has changed since are left as they are.
-    The revert is itself an entry of the log; a locked period refuses it. Like an import, it holds
-    the locks of the units it changes, and reads what it restores inside its transaction."""
+    The revert is itself an entry of the log; a locked period (or unit) refuses it. Like an import,
+    it holds the locks of the units it changes, and reads what it restores inside its transaction."""
     restored = removed = 0
     with db.transaction():
         db.lock_units(u for (u,) in db.all("SELECT DISTINCT unit_id FROM figure WHERE import_id = :id", {"id": import_id}))
@@ -150,10 +152,7 @@ def revert_import(db, import_id: int) -> RevertReport:
             raise UserError("imports.cannot_revert", id=import_id, status=t(f"status.{rec['status']}"))
         current = db.all("SELECT id, unit_id, indicator_id, period, channel, month, ytd, sheet, month_cell, ytd_cell "
                          "FROM figure WHERE import_id = :id", {"id": import_id})
-        for p in sorted({r[3] for r in current}):
-            lock = lock_of(db, p)
-            if lock:
-                raise UserError("import.locked", period=p, by=lock[0], at=lock[1][:16].replace("T", " "))
+        _refuse_if_closed(db, [(r[1], r[3]) for r in current])
         kept = db.scalar("SELECT COUNT(*) FROM figure_history WHERE import_id = :id AND action = 'revised'",
                          {"id": import_id}) or 0
         rid = db.insert("import_log", {
@@ -181,6 +180,31 @@ def revert_import(db, import_id: int) -> RevertReport:
                {"rid": rid, "id": import_id})
         db.run("UPDATE import_log SET n_changed = :n WHERE id = :rid", {"n": restored + removed, "rid": rid})
     return RevertReport(rid, restored, removed, int(kept))
+
+
+def _refuse_if_closed(db, figures: list[tuple[int, str]]) -> None:
+    """A revert changes (unit, period) figures: refused where the month is locked, the unit's month
+    (or its parent's) is locked, or the unit's return for the month is approved."""
+    from shiwan.store.locks import covering_lock, unit_locks
+    from shiwan.store.review import approved_units
+
+    tree = UnitTree.from_db(db)
+    for p in sorted({p for _, p in figures}):
+        lock = lock_of(db, p)
+        if lock:
+            raise UserError("import.locked", period=p, by=lock[0], at=lock[1][:16].replace("T", " "))
+        locks, approved, view = unit_locks(db, p), approved_units(db, p), tree.at(p)
+        for uid in sorted({u for u, q in figures if q == p}):
+            u = view.by_id.get(uid)
+            if u is None:
+                continue
+            held = covering_lock(view, u, locks)
+            if held:
+                raise UserError("import.unit_locked", unit=u.name, locked=held[0].name, code=held[0].code, period=p,
+                                by=held[1], at=held[2][:16].replace("T", " "))
+            if uid in approved:
+                raise UserError("import.approved", unit=u.name, code=u.code, period=p, by=approved[uid].user,
+                                at=approved[uid].at[:16].replace("T", " "))
 
 
 def _value_before(db, import_id: int, key: dict) -> tuple | None:

@@ -13,7 +13,7 @@ from shiwan.ref.unitaliases import DEFAULT_ALIASES, add_aliases, read_aliases
 from shiwan.ref.unitsfile import read_units_csv, save_units
 from shiwan.store.db import Database, sqlite_path
 
-DEFAULT_UNITS = "divisions-heilongjiang.csv"
+DEFAULT_UNITS = "divisions-heilongjiang-history.csv"  # every division since 1981, with the years it stood
 DEFAULT_CATALOG = "indicators.toml"
 DEFAULT_CAMPAIGN = "campaign-shiwan.toml"
 DEFAULT_DEADLINE_DAY = 5

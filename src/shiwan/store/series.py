@@ -14,7 +14,7 @@ class FlowHistory:
     def __init__(self, db: Database, catalog: Catalog, since: str):
         self.db = db
         self.since = since
-        self.flow_ids = [i.id for i in catalog.indicators if i.kind == "flow"]
+        self.flow_ids = [i.id for i in catalog.with_parts() if i.kind == "flow"]  # breakdowns chain month to month too
         self.series: dict[tuple[int, int], dict[str, dict[int, MonthValue]]] = {}
         self._sorted: dict[tuple[int, int], list[str]] = {}
         self.loaded: set[int] = set()

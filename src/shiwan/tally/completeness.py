@@ -4,7 +4,9 @@
 compiles rather than reports). 实报 (received): units with any figure for the period, from their own
 return or their row in a city summary. A return's date is its 报出日期 when the file gives one, else
 the day it was imported; 及时 means on or before the deadline (the 5th of the following month unless
-configured), 迟报 after it. The first version of a return counts, not later revisions.
+configured), 迟报 after it. The first version of a return counts, not later revisions. A return sent
+back (退回, `shiwan review return`) and not sent again is counted as 退回 and listed in the 催报 list
+with the reason. For a quarter, half year or year every month counts: 应报 is units × months.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import Any
 
 from shiwan.base.i18n import t
 from shiwan.ref import periods
-from shiwan.ref.units import UnitRec
+from shiwan.ref.units import NOT_REPORTING, UnitRec
 from shiwan.store.db import in_clause
+from shiwan.store.review import states as review_states
 from shiwan.tally.report import (
     ROW_OWN,
     ROW_TOTAL,
@@ -27,8 +30,6 @@ from shiwan.tally.report import (
     resolve_scope,
     resolve_span,
 )
-
-NOT_REPORTING = ("province", "country")
 
 
 def submissions(db, period: str) -> dict[int, tuple[date, str]]:
@@ -76,29 +77,11 @@ def completeness_report(db, *, period: str | None = None, under: str | None = No
     groups: list[tuple[str, UnitRec, list[UnitRec]]] = [(ROW_UNIT, c, expected(c)) for c in view.children(scope.id)]
     if scope.level not in NOT_REPORTING:
         groups.insert(0, (ROW_OWN, scope, [scope]))
-    keys = ("expected", "received", "on_time", "late", "missing")
-    counts = {u.id: dict.fromkeys(keys, 0) for _, u, _ in groups}
-    missing, late = [], []
-    received: dict[int, list[str]] = {}
+    tally = _Tally(view, groups)
     for month in span.months():
-        due = periods.deadline(month, day)
-        subs = submissions(db, month)
-        for _kind, u, members in groups:
-            c = counts[u.id]
-            for m in members:
-                c["expected"] += 1
-                sub = subs.get(m.id)
-                if sub is None:
-                    c["missing"] += 1
-                    missing.append((m, _city_of(view, m), month))
-                    continue
-                c["received"] += 1
-                received.setdefault(m.id, []).append(month)
-                if sub[0] <= due:
-                    c["on_time"] += 1
-                else:
-                    c["late"] += 1
-                    late.append((m, _city_of(view, m), sub, month, due))
+        tally.month(month, periods.deadline(month, day), submissions(db, month), review_states(db, month))
+    counts, missing, late, returned, received = tally.counts, tally.missing, tally.late, tally.returned, tally.received
+    keys = _Tally.KEYS
     due_last = periods.deadline(span.last, day)
     totals = {k: sum(c[k] for c in counts.values()) for k in keys}
     summary = [_summary_row(kind, u, counts[u.id], span, due_last, label=u.name if kind == ROW_UNIT else
@@ -109,8 +92,14 @@ def completeness_report(db, *, period: str | None = None, under: str | None = No
     missing_rows = [{
         "section": "missing", "unit_code": m.code, "unit_name": m.name, "city_code": c.code if c else "",
         "city_name": c.name if c else "", "period": month, "last_period": _last_before(last, received, m.id, month),
-        "_label": m.name,
+        "status": "missing", "reason": "", "_status": t("review.status.missing"), "_label": m.name,
     } for m, c, month in missing]
+    missing_rows += [{
+        "section": "missing", "unit_code": m.code, "unit_name": m.name, "city_code": c.code if c else "",
+        "city_name": c.name if c else "", "period": month, "last_period": month, "status": "returned",
+        "reason": rv.reason, "returned_by": rv.user, "returned_at": rv.at, "_status": t("review.status.returned"),
+        "_label": m.name,
+    } for m, c, month, rv in returned]
     late_rows = [{
         "section": "late", "unit_code": m.code, "unit_name": m.name, "city_code": c.code if c else "",
         "city_name": c.name if c else "", "period": month, "submitted_on": s[0].isoformat(),
@@ -123,6 +112,42 @@ def completeness_report(db, *, period: str | None = None, under: str | None = No
         sections=_sections(span, summary, missing_rows, late_rows), period=span.key, scope_code=scope.code,
         notes=[t("completeness.note", day=day)],
     )
+
+
+class _Tally:
+    """The counts of each group, and the lists, month by month."""
+
+    KEYS = ("expected", "received", "on_time", "late", "missing", "returned")
+
+    def __init__(self, view, groups: list[tuple[str, UnitRec, list[UnitRec]]]):
+        self.view, self.groups = view, groups
+        self.counts = {u.id: dict.fromkeys(self.KEYS, 0) for _, u, _ in groups}
+        self.missing: list[tuple] = []
+        self.late: list[tuple] = []
+        self.returned: list[tuple] = []
+        self.received: dict[int, list[str]] = {}
+
+    def month(self, month: str, due: date, subs: dict, reviews: dict) -> None:
+        for _kind, u, members in self.groups:
+            c = self.counts[u.id]
+            for m in members:
+                c["expected"] += 1
+                sub = subs.get(m.id)
+                if sub is None:
+                    c["missing"] += 1
+                    self.missing.append((m, _city_of(self.view, m), month))
+                    continue
+                c["received"] += 1
+                self.received.setdefault(m.id, []).append(month)
+                rv = reviews.get(m.id)
+                if rv is not None and rv.status == "returned":  # sent back: wanted again, with the reason
+                    c["returned"] += 1
+                    self.returned.append((m, _city_of(self.view, m), month, rv))
+                if sub[0] <= due:
+                    c["on_time"] += 1
+                else:
+                    c["late"] += 1
+                    self.late.append((m, _city_of(self.view, m), sub, month, due))
 
 
 def _last_before(before_span: dict[int, str], received: dict[int, list[str]], uid: int, month: str) -> str | None:
@@ -141,16 +166,18 @@ def _sections(span: periods.Span, summary, missing_rows, late_rows) -> list[Sect
     sum_cols = [Col("_label", t("col.unit")), Col("expected", t("col.expected"), "int"),
                 Col("received", t("col.received"), "int"), Col("on_time", t("col.on_time"), "int"),
                 Col("late", t("col.late"), "int"), Col("missing", t("col.missing"), "int"),
-                Col("on_time_rate", t("col.on_time_rate"), "pct")]
+                Col("returned", t("col.returned"), "int"), Col("on_time_rate", t("col.on_time_rate"), "pct")]
     miss_cols = [Col("_label", t("col.unit")), Col("unit_code", t("col.code")), Col("city_name", t("col.city")),
-                 Col("last_period", t("col.last_period"))]
+                 Col("_status", t("col.review_status")), Col("last_period", t("col.last_period")),
+                 Col("reason", t("col.reason"))]
     late_cols = [Col("_label", t("col.unit")), Col("city_name", t("col.city")), Col("submitted_on", t("col.submitted")),
                  Col("days_late", t("col.days_late"), "int"), Col("file", t("col.file"))]
     if not span.is_month:  # the lists name the month too
         miss_cols.insert(1, Col("period", t("col.period")))
         late_cols.insert(1, Col("period", t("col.period")))
     return [Section(t("completeness.summary"), sum_cols, summary, chart=("_label", "on_time_rate")),
-            Section(t("completeness.missing", n=len(missing_rows)), miss_cols, missing_rows),
+            Section(t("completeness.missing", n=sum(1 for r in missing_rows if r["status"] == "missing"),
+                      r=sum(1 for r in missing_rows if r["status"] == "returned")), miss_cols, missing_rows),
             Section(t("completeness.late", n=len(late_rows)), late_cols, late_rows)]
 
 

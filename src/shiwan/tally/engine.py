@@ -107,6 +107,7 @@ class Values:
         if len(self.unit_ids) <= MAX_UNIT_FILTER:
             clause, self._uparams = in_clause("u", self.unit_ids)
             self._unit_filter = f" AND unit_id IN {clause}"
+        flows = self._reported(flows, first, last)
         if flows:
             if focus is None:
                 self._load_flows(flows, "period BETWEEN :a AND :b", {"a": first, "b": last})
@@ -130,6 +131,15 @@ class Values:
                                          {"a": first, "b": last, **uparams}, scoped=False)
         if stocks:
             self._load_stocks(stocks, first, last)
+
+    def _reported(self, flows: list, first: str, last: str) -> list:
+        """The flows with any figure in the span (one index probe each): an indicator nobody reported,
+        a breakdown most often, is not looked for unit by unit."""
+        if len(flows) <= 1:
+            return flows
+        return [i for i in flows if self.db.scalar(
+            "SELECT 1 FROM figure WHERE indicator_id = :i AND period BETWEEN :a AND :b LIMIT 1",
+            {"i": i.id, "a": first, "b": last})]
 
     def _standing(self, year: int) -> list:
         """The units under the scope standing in `year`, depth first (parents before children)."""
@@ -277,25 +287,40 @@ class Values:
                                             lambda uid: self.reported_total(uid, code, period, what))
         return self._memo[key]
 
-    def span_totals(self, code: str, first: str, last: str) -> dict[int, float | None]:
-        """unit id -> a flow's figure over the months `first`..`last` of one year, summed like `totals`.
+    def totals_where(self, code: str, period: str, what: str, present: str) -> dict[int, float | None]:
+        """Like `totals`, counting only the units whose own figure of `present` is known too: the whole
+        a breakdown is a share of, over the units that reported the breakdown."""
+        def own(uid: int) -> float | None:
+            return self.value(uid, code, period, what) if self.value(uid, present, period, what) is not None else None
 
-        A unit's own figure over the span is the sum of its months where every month is known, else
-        its 累计 at the end less its 累计 before the span where both are known, else unknown."""
+        return self._roll_up(periods.year_of(period), own, lambda uid: None)
+
+    def span_value(self, unit_id: int, code: str, first: str, last: str) -> float | None:
+        """A unit's own figure of a flow over the months `first`..`last` of one year: the sum of its
+        months where every month is known, else its 累计 at the end less its 累计 before the span
+        where both are known; unknown when it reported nothing in the span (its 累计 only carries)."""
+        months = periods.span(first, last)
+        series = self.flow.get((unit_id, code)) or {}
+        if not any(p in series for p in months):
+            return None
+        vals = [self.month(unit_id, code, p) for p in months]
+        if all(v is not None for v in vals):
+            return sum(vals)  # type: ignore[arg-type]
+        before = None if periods.month_of(first) == 1 else periods.previous(first)
+        return _diff(self.ytd(unit_id, code, last), self.ytd(unit_id, code, before) if before else None, before is None)
+
+    def span_totals(self, code: str, first: str, last: str) -> dict[int, float | None]:
+        """unit id -> a flow's figure over the months `first`..`last` of one year, summed like `totals`."""
         months = periods.span(first, last)
         before = None if periods.month_of(first) == 1 else periods.previous(first)
 
-        def own(uid: int) -> float | None:
-            vals = [self.month(uid, code, p) for p in months]
-            if all(v is not None for v in vals):
-                return sum(vals)  # type: ignore[arg-type]
-            return _diff(self.ytd(uid, code, last), self.ytd(uid, code, before) if before else None, before is None)
-
         def reported(uid: int) -> float | None:
             series = self.flow_total.get((uid, code))
+            if not series or not any(p in series for p in months):
+                return None
             return _diff(_walk_ytd(series, last), _walk_ytd(series, before) if before else None, before is None)
 
-        return self._roll_up(periods.year_of(last), own, reported)
+        return self._roll_up(periods.year_of(last), lambda uid: self.span_value(uid, code, first, last), reported)
 
     def _roll_up(self, year: int, own, reported) -> dict[int, float | None]:
         out: dict[int, float | None] = {}

@@ -62,7 +62,9 @@ class _Frame:
         self.prev = span.shifted_years(-1)
         self.view = tree.at(span.last)
         self.children = self.view.children(scope.id)
-        focus = [span.last, self.prev.last] if span.is_month else None
+        # the months asked about: the span's (each month's figure, or its 累计 at the end less before it)
+        # and the same month a year before
+        focus = [*span.months(), *([span.before()] if span.before() else []), self.prev.last]
         self.values = Values(db, tree, cat, codes, periods.make(self.year - 1, 1), span.last, scope.id, focus=focus)
         self.lineage = Lineage(tree)
         self.notes: dict[int, str] = {}
@@ -133,7 +135,8 @@ def _section(fr: _Frame, ind: IndicatorDef, targets: dict, tp: float, whole: Ind
     flow = ind.kind == "flow"
     figures = {"ytd": fr.figures(ind, "ytd", fr.span), "span": fr.figures(ind, "span", fr.span) if flow else {},
                "prev": fr.figures(ind, "ytd", fr.prev) if flow else {},
-               "whole": fr.figures(whole, "ytd", fr.span) if whole is not None else {},
+               # a breakdown's share: of the whole of the units that reported the breakdown, not of every unit
+               "whole": fr.values.totals_where(whole.code, fr.span.last, "ytd", ind.code) if whole is not None else {},
                "coverage": fr.values.coverage(ind.code, fr.span.last)}
     entries: list[tuple[str, UnitRec]] = [(ROW_UNIT, c) for c in fr.children]
     if fr.values.value(fr.scope.id, ind.code, fr.span.last, "ytd") is not None or fr.scope.level == "city":
@@ -195,7 +198,8 @@ def _row(fr: _Frame, ind: IndicatorDef, kind: str, u: UnitRec, figures: dict, ta
         })
         if whole is not None:
             row["share_of_whole"] = r6(ratio(y, figures["whole"].get(u.id) if kind != ROW_OWN else
-                                             fr.values.value(scope.id, whole.code, fr.span.last, "ytd")))
+                                             fr.values.value(scope.id, whole.code, fr.span.last, "ytd")
+                                             if y is not None else None))
         fr.note(comparison)
     else:
         row.update({"level": round_to(y, ind), "target": round_to(target, ind),
@@ -222,17 +226,7 @@ def _rank(ind: IndicatorDef, rows: list[dict[str, Any]]) -> None:
 def _own_span(fr: _Frame, ind: IndicatorDef, scope: UnitRec) -> float | None:
     if fr.span.is_month:
         return fr.values.month(scope.id, ind.code, fr.span.last)
-    months = [fr.values.month(scope.id, ind.code, p) for p in fr.span.months()]
-    if all(v is not None for v in months):
-        return sum(months)  # type: ignore[arg-type]
-    end = fr.values.ytd(scope.id, ind.code, fr.span.last)
-    before = fr.span.before()
-    if end is None:
-        return None
-    if before is None:
-        return end
-    start = fr.values.ytd(scope.id, ind.code, before)
-    return None if start is None else end - start
+    return fr.values.span_value(scope.id, ind.code, fr.span.first, fr.span.last)
 
 
 def _target(targets: dict, ind: IndicatorDef, kind: str, u: UnitRec) -> float | None:

@@ -232,7 +232,11 @@ def resolve_span(db, period: str | periods.Span | None) -> periods.Span:
         return period
     if not period:
         return periods.month_span(resolve_period(db, None))
-    latest = latest_period(db)
+    try:
+        return periods.parse_span(period)
+    except periods.PeriodError:
+        pass
+    latest = latest_period(db)  # only for a quarter or half year written without its year
     try:
         return periods.parse_span(period, periods.year_of(latest) if latest else None)
     except periods.PeriodError:
@@ -241,13 +245,9 @@ def resolve_span(db, period: str | periods.Span | None) -> periods.Span:
 
 def resolve_scope(tree: UnitTree, under: str | None, period: str | None = None) -> UnitRec:
     """The unit a report is about: `under` (a code, as it stood at `period`), else the top of the tree."""
-    view = tree.at(period) if period else tree
     if under:
-        u = view.by_code.get(under)
-        if u is None:
-            unit_not_standing(tree, under, period)
-            raise UserError("layout.unknown_unit_code", code=under)
-        return u
+        return tree.require(under, period)
+    view = tree.at(period) if period else tree
     top = view.top()
     if top is None:
         roots = view.roots()
@@ -255,14 +255,6 @@ def resolve_scope(tree: UnitTree, under: str | None, period: str | None = None) 
             raise UserError("report.no_units")
         raise UserError("report.need_under", roots=", ".join(f"{r.code} {r.name}" for r in roots), exit_code=2)
     return top
-
-
-def unit_not_standing(tree: UnitTree, code: str, period: str | None) -> None:
-    """Raise the error for a code that names units, though none standing at `period`."""
-    spans = tree.codes_of(code)
-    if spans and period:
-        raise UserError("report.unit_not_standing", code=code, name=spans[-1].name, year=periods.year_of(period),
-                        spans=join_list(u.span_text() or "—" for u in spans))
 
 
 def resolve_indicators(cat: Catalog, codes: list[str] | None) -> list[IndicatorDef]:

@@ -48,6 +48,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "lock.title": ("期别锁定记录", "Period locks"),
     "lock.action.lock": ("锁定", "lock"),
     "lock.action.unlock": ("解锁", "unlock"),
+    "lock.whole_month": ("全部单位", "every unit"),
     "history.title": ("{unit}数据变更历史", "{unit}: history of figures"),
     "history.state.current": ("现行值", "current"),
     "history.state.revised": ("被导入 #{by} 修订", "revised by #{by}"),

@@ -59,6 +59,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "layout.row_skipped": ("“{text}”一行不是本期报表数(如上年同期),未导入", "row “{text}” is not a figure of this return (last year, say); not imported"),
     "layout.other_period_row": ("“{text}”一行是另一个月的数(本表是{period}),未导入,也不作为合计核对",
                                 "row “{text}” is another month's (this table is {period}): not imported, nor checked as the total"),
+    "layout.row_above_skipped": ("表头之上的“{text}”一行有数字(如年度目标),不是本表的数,未导入",
+                                 "the line “{text}” above the header holds figures (the year's targets, say); not this table's, not imported"),
     "layout.second_table": ("表中又开始了另一张表(“{text}”);每张表请放在单独的工作表或文件中", "a second table starts here (“{text}”); put each table on a sheet or in a file of its own"),
     "layout.merged_unit_rows": ("“{name}”({first})合并了多行,这一行的数字不知属于什么;请每个单位只占一行,或注明本月/本年累计",
                                 "“{name}” ({first}) is merged over several rows and this row's figures are not labelled; give each unit one row, or label the rows 本月 / 本年累计"),
