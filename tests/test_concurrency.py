@@ -24,8 +24,9 @@ COUNTIES = 60  # returns per version: enough for two processes to meet on the sa
 
 
 def counties(db) -> list[tuple[str, str]]:
-    """(code, name) of counties whose name no other unit shares, so a return names its unit alone."""
-    rows = query(db, "SELECT code, name FROM unit WHERE level = 'county' ORDER BY code")
+    """(code, name) of counties standing in 2003 whose name no other shares, so a return names its unit alone."""
+    rows = query(db, "SELECT code, name FROM unit WHERE level = 'county' AND first_year <= 2003 AND last_year >= 2003 "
+                     "ORDER BY code")
     names = [n for _, n in rows]
     return [(c, n) for c, n in rows if names.count(n) == 1][:COUNTIES]
 
