@@ -19,6 +19,7 @@ Run as a script to print the counts for any shiwan installation:
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import sys
@@ -146,9 +147,11 @@ def score_file(run: Runner, base_db: Path, folder: Path, name: str, truth: dict[
     cells = {w.get("cell") for w in res.get("warnings", [])}
     fs.warn_cells_missed = [c for c in spec.get("warn_cells", []) if c not in cells]
     fs.error_cells = list(spec.get("error_cells", []))
-    if status == "rejected":
+    if status == "rejected":  # a cell counts as named when an error names it, or another cell of its row
         ecells = {e.get("cell") for e in res.get("errors", [])}
-        fs.error_cells_missed = [c for c in spec.get("error_cells", []) if c not in ecells]
+        rows = {re.sub(r"^[A-Z]+", "", c) for c in ecells if c}
+        fs.error_cells_missed = [c for c in spec.get("error_cells", []) if c not in ecells
+                                 and re.sub(r"^[A-Z]+", "", c) not in rows]
     return fs
 
 

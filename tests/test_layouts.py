@@ -321,3 +321,19 @@ def test_total_written_in_the_serial_cell_merged_across(cli, tmp_path):
             ["合计", None, 51]]
     code, r = imp(cli, sheet_rows(rows, tmp_path / "a.xlsx", merges=["A6:B6"]))
     assert code == 1 and [(e["cell"], e["code"]) for e in r["errors"]] == [("C6", "check.total_mismatch")]
+
+
+def test_a_county_return_that_disagrees_with_its_row_in_the_city_summary_is_said_at_import(cli, db_path, tmp_path):
+    city = [["哈尔滨市总工会统计表"], ["2003年6月"], ["单位", "实现再就业人数", None], [None, "本月", "本年累计"],
+            ["市本级", 5, 30], ["道里区", 7, 40]]
+    code, r = imp(cli, sheet_rows(city, tmp_path / "哈尔滨.xlsx", merges=["B3:C3"]))
+    assert code == 0 and not r["warnings"], r
+    county = [["“十万行动”月报表"], ["2003年6月"], ["填报单位:道里区总工会"], ["序号", "指标名称", "计量单位", "本月", "本年累计"],
+              [1, "实现再就业人数", "人", 7, 42]]
+    code, r = imp(cli, sheet_rows(county, tmp_path / "道里区.xlsx"))
+    assert code == 0, r  # both are kept: the unit's own return is what reports use
+    assert [(w["cell"], w["code"]) for w in r["warnings"]] == [("E5", "import.reconcile")]
+    msg = r["warnings"][0]["message"]
+    assert "42" in msg and "40" in msg and "哈尔滨.xlsx › Sheet1 › C6" in msg
+    assert stored(db_path)[("230102", "reemployed", 0, "2003-06")] == (7.0, 42.0)
+    assert stored(db_path)[("230102", "reemployed", 1, "2003-06")] == (7.0, 40.0)

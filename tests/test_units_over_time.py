@@ -288,3 +288,17 @@ def test_templates_list_the_units_standing_at_their_period(cli, db_path, tmp_pat
     assert figure_units(db_path, "230104") == {"2003-06": (1983, 2003)}
     r = cli("template", "county", "--unit", "230109", "--period", "2003-06", "-o", tmp_path / "sb.xlsx")
     assert r.exit_code == 1 and "2004–" in r.output  # 松北区 did not stand in 2003
+
+
+def test_a_unit_of_another_year_is_named_with_its_years(cli, db_path, tmp_path):
+    from conftest import snapshot
+    from helpers import sheet_rows
+
+    rows = [["哈尔滨市总工会统计表"], ["2003年6月"], ["单位", "实现再就业人数", None], [None, "本月", "本年累计"],
+            ["道里区", 5, 30], ["松北区", 3, 12]]
+    before = snapshot(db_path)
+    result = cli("import", sheet_rows(rows, tmp_path / "a.xlsx", merges=["B3:C3"]), "--json")
+    out = json.loads(result.stdout)[0]
+    assert result.exit_code == 1 and [(e["cell"], e["code"]) for e in out["errors"]] == [("A6", "layout.unit_not_standing")]
+    assert "2004" in out["errors"][0]["message"] and "units add" not in out["errors"][0]["message"]
+    assert snapshot(db_path) == before

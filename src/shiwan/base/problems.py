@@ -24,10 +24,7 @@ class Problem:
     def message(self) -> str:
         from shiwan.base.i18n import t
 
-        params = dict(self.params)
-        # where the problem is may be part of its message too (`工作表“{sheet}”过大`)
-        params.setdefault("sheet", self.sheet)
-        params.setdefault("cell", self.cell)
+        params = {"sheet": self.sheet, "cell": self.cell, **self.params}  # a message may name its own place
         if "text" in params and isinstance(params["text"], dict):  # a message given in both languages
             from shiwan.base.i18n import pick
 

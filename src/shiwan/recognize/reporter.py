@@ -16,6 +16,7 @@ from shiwan.base.problems import Problem, error, warning
 from shiwan.recognize.grid import cell_at
 from shiwan.recognize.lines import Lines
 from shiwan.recognize.model import Options
+from shiwan.recognize.names import candidates_text, unknown_name
 from shiwan.ref.text import normalize_unit_name
 from shiwan.ref.units import UnitRec, UnitTree
 
@@ -109,8 +110,7 @@ def _from_line(units: UnitTree, lines: Lines, opts: Options, sheet: str) -> Repo
     if opt is not None:
         return ReporterFound(opt, "option", [warning("layout.unit_name_unknown_option", sheet=sheet, cell=cell,
                                                      name=normalize_unit_name(name), unit=opt.name)])
-    return ReporterFound(None, "error", [error("layout.unknown_unit", sheet=sheet, cell=cell,
-                                               name=normalize_unit_name(name))])
+    return ReporterFound(None, "error", [unknown_name(units, name, normalize_unit_name(name), sheet, cell)])
 
 
 def within_named_place(units: UnitTree, candidates: list[UnitRec], lines: Lines, opts: Options) -> UnitRec | None:
@@ -123,14 +123,6 @@ def within_named_place(units: UnitTree, candidates: list[UnitRec], lines: Lines,
         if len(inside) == 1:
             return inside[0]
     return None
-
-
-def candidates_text(found: list[UnitRec], tree: UnitTree) -> str:
-    parts = []
-    for u in found:
-        parent = tree.parent(u)
-        parts.append(f"{parent.name if parent else ''}{u.name} {u.code}")
-    return ", ".join(parts)
 
 
 def _stem(file_name: str) -> str:

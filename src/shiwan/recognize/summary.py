@@ -6,6 +6,7 @@ around the table, period, reporter, rows, units, figures.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from shiwan.base.problems import Problem, error, warning
 from shiwan.recognize.columns import ColumnMap, fit_to_period, map_columns, read_columns, resolve_measures
@@ -33,69 +34,96 @@ from shiwan.ref import periods
 from shiwan.ref.text import arabic_dates
 
 
+@dataclass
+class _Layout:
+    """What the header says, once the period is known: the columns, the label columns, and whether
+    each unit comes in two rows (本月, 本年累计) with a 项目 column saying which."""
+
+    band: Band
+    cmap: ColumnMap
+    end: int
+    unit_col: int | None
+    serial_col: int | None
+    row_measure_col: int | None = None
+    own_rows: bool = False
+    waiting: list = field(default_factory=list)  # columns whose measure nothing says (refused)
+
+
 def parse_summary(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, meta: dict[str, str],
                   problems: list[Problem]) -> ReturnIn | None:
-    cat = ctx.catalog
-    band = find_band(grid, hits, cat)
-    reads = read_columns(grid, band, hits, cat)
-    first_col = min(reads) if reads else 0
+    band = find_band(grid, hits, ctx.catalog)
     end = table_end(grid, band.first_data)
     lines = read_lines(grid, range(0, band.top), range(end, grid.height))
     found = settle_period(grid, lines, opts, meta)
     problems.extend(found.problems)
     period = found.period
-    fit_to_period(grid, reads, period, found.quarter)
-    cmap = map_columns(reads, cat)
     units = standing(ctx.units, period)
-    unit_col, serial_col = find_label_columns(grid, band, first_col, units)
-    check_table_above(grid, band, cmap.mapped | {c.col for c in cmap.unresolved}, problems)
-    check_money_units(grid, cmap, band, cat, problems)
-    for col, other in cmap.duplicates:
-        problems.append(error("layout.duplicate_column", sheet=grid.name, cell=cell_at(*col.name_cell),
-                              indicator=cat.by_code[col.code].name, other=cell_at(col.name_cell[0], other)))
-    row_measure_col = None
-    own_rows = False
-    if cmap.unresolved:
-        row_measure_col = find_row_measure_column(grid, band.first_data, end, {unit_col, serial_col}, first_col)
-        if row_measure_col is None and unit_col is not None and \
-                find_row_measure_column(grid, band.first_data, end, {serial_col}, unit_col + 1) == unit_col:
-            row_measure_col, unit_col, own_rows = unit_col, None, True  # one unit's rows: 本月, 本年累计
-    if row_measure_col is not None:  # each unit in two rows: 本月, then 本年累计 (a 项目 column says which)
-        for col in cmap.unresolved:
-            cmap.slots.setdefault(col.code, {})["by_row"] = col.col
-        cmap.unresolved = []
-    left = resolve_measures(cmap, fallback_measure(found, opts, problems, grid.name) if cmap.unresolved else None, cat)
-    if left:
-        col = left[0]
-        problems.append(error("layout.measure_unknown", sheet=grid.name, cell=cell_at(*col.name_cell),
-                              header=grid.text(*col.name_cell)))
-    if period:
-        check_measure_months(grid, reads, period, problems)
-    warn_set_aside(grid, cmap, band, end, cat, problems)
-    warn_unmapped_columns(grid, band, end, cmap.mapped | set(cmap.skipped) | {unit_col, serial_col, row_measure_col}
-                          | {c.col for c in left}, problems)
-    units = standing(ctx.units, period)
+    lay = _layout(grid, band, end, hits, ctx.catalog, found, opts, units, problems)
     reporter = named_reporter(units, lines, opts, meta, grid.name)
     problems.extend(reporter.problems)
-    figure_cols = cmap.mapped | {c.col for c in left}
-    rows = classify_rows(grid, band, end, unit_col, figure_cols, {h.r for h in hits}, row_measure_col, own_rows)
+    figure_cols = lay.cmap.mapped | {c.col for c in lay.waiting}
+    rows = classify_rows(grid, band, end, lay.unit_col, figure_cols, {h.r for h in hits}, lay.row_measure_col,
+                         lay.own_rows)
     problems.extend(rows.problems)
     if reporter.refused:
         return None
-    rows.rows = _drop_other_months(grid, rows.rows, period, unit_col or 0, problems)
+    rows.rows = _drop_other_months(grid, rows.rows, period, lay.unit_col or 0, problems)
     if figure_cols:
-        figures_outside(grid, [r.r for r in rows.rows if r.state == "data"], max(figure_cols | set(cmap.skipped)),
-                        band.rows, problems)
-    unit_rows = resolve_rows(grid, rows.rows, reporter.unit, units, unit_col, problems)
+        figures_outside(grid, [r.r for r in rows.rows if r.state == "data"],
+                        max(figure_cols | set(lay.cmap.skipped)), band.rows, problems)
+    unit_rows = resolve_rows(grid, rows.rows, reporter.unit, units, lay.unit_col, problems)
     if unit_rows is None:
         return None
-    _drop_unfilled_halves(grid, cmap, unit_rows, cat)
-    ret = _figures(grid, cmap, unit_rows, ctx, period, row_measure_col is not None, problems)
+    _drop_unfilled_halves(grid, lay.cmap, unit_rows, ctx.catalog)
+    ret = _figures(grid, lay.cmap, unit_rows, ctx, period, lay.row_measure_col is not None, problems)
     if ret is None or period is None:
         return None
     ret.period = period
     ret.submitted_on = lines.submitted_on
     return ret
+
+
+def _layout(grid: Grid, band: Band, end: int, hits: list[Hit], cat, found, opts: Options, units,
+            problems: list[Problem]) -> _Layout:
+    """Columns, label columns and measures, and every problem of the header itself."""
+    reads = read_columns(grid, band, hits, cat)
+    first_col = min(reads) if reads else 0
+    fit_to_period(grid, reads, found.period, found.quarter)
+    cmap = map_columns(reads, cat)
+    lay = _Layout(band, cmap, end, *find_label_columns(grid, band, first_col, units))
+    check_table_above(grid, band, cmap.mapped | {c.col for c in cmap.unresolved}, problems)
+    check_money_units(grid, cmap, band, cat, problems)
+    for col, other in cmap.duplicates:
+        problems.append(error("layout.duplicate_column", sheet=grid.name, cell=cell_at(*col.name_cell),
+                              indicator=cat.by_code[col.code].name, other=cell_at(col.name_cell[0], other)))
+    if cmap.unresolved:
+        _rows_say_the_measure(grid, lay, first_col)
+    lay.waiting = resolve_measures(cmap, fallback_measure(found, opts, problems, grid.name) if cmap.unresolved
+                                   else None, cat)
+    if lay.waiting:
+        col = lay.waiting[0]
+        problems.append(error("layout.measure_unknown", sheet=grid.name, cell=cell_at(*col.name_cell),
+                              header=grid.text(*col.name_cell)))
+    if found.period:
+        check_measure_months(grid, reads, found.period, problems)
+    warn_set_aside(grid, cmap, band, end, cat, problems)
+    warn_unmapped_columns(grid, band, end, cmap.mapped | set(cmap.skipped) | {lay.unit_col, lay.serial_col,
+                          lay.row_measure_col} | {c.col for c in lay.waiting}, problems)
+    return lay
+
+
+def _rows_say_the_measure(grid: Grid, lay: _Layout, first_col: int) -> None:
+    """Each unit in two rows, 本月 then 本年累计, a 项目 column saying which (or, for one unit's own
+    figures, the rows labelled so with no unit column at all)."""
+    band, end, cmap = lay.band, lay.end, lay.cmap
+    lay.row_measure_col = find_row_measure_column(grid, band.first_data, end, {lay.unit_col, lay.serial_col}, first_col)
+    if lay.row_measure_col is None and lay.unit_col is not None and \
+            find_row_measure_column(grid, band.first_data, end, {lay.serial_col}, lay.unit_col + 1) == lay.unit_col:
+        lay.row_measure_col, lay.unit_col, lay.own_rows = lay.unit_col, None, True
+    if lay.row_measure_col is not None:
+        for col in cmap.unresolved:
+            cmap.slots.setdefault(col.code, {})["by_row"] = col.col
+        cmap.unresolved = []
 
 
 def _drop_other_months(grid: Grid, rows: list, period: str | None, unit_col: int, problems: list[Problem]) -> list:

@@ -199,8 +199,11 @@ def _one_column(grid: Grid, b: Block, found, opts: Options, problems: list[Probl
         b.rows = [(r, code, head) for r, code, _ in b.rows]
         return True
     if len(numeric) == 1:
-        problems.append(error("layout.measure_unknown", sheet=grid.name, cell=cell_at(rows[0], numeric[0]),
-                              header=grid.text(rows[0], b.ind_col)))
+        c = numeric[0]
+        head = next((r for r in range(rows[0] - 1, max(-1, rows[0] - 4), -1) if grid.text(r, c).strip()), None)
+        cell = (head, c) if head is not None else (rows[0], c)
+        problems.append(error("layout.measure_unknown", sheet=grid.name, cell=cell_at(*cell),
+                              header=grid.text(*cell) if head is not None else grid.text(rows[0], b.ind_col)))
     else:
         problems.append(error("layout.no_measure_header", sheet=grid.name, cell=cell_at(rows[0], b.ind_col)))
     return False

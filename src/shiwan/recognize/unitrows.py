@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from shiwan.base.problems import Problem, error, warning
+from shiwan.base.problems import Problem, error
 from shiwan.recognize.grid import Grid, cell_at
-from shiwan.recognize.reporter import candidates_text
+from shiwan.recognize.names import candidates_text, suffix_problem, unknown_name
 from shiwan.recognize.rows import BLANK, DATA, RowRead
 from shiwan.recognize.words import OWN, SUBTOTAL, TOTAL, UNIT
 from shiwan.ref.constants import CHANNEL_OWN, CHANNEL_SUMMARY
-from shiwan.ref.text import normalize_unit_name, short_unit_name
+from shiwan.ref.text import normalize_unit_name
 from shiwan.ref.units import UnitRec, UnitTree
 
 
@@ -107,7 +107,7 @@ def _resolve(grid: Grid, row: RowRead, reporter: UnitRec, units: UnitTree, cell:
             problems.append(error("layout.unit_outside", sheet=grid.name, cell=cell, name=shown, reporter=reporter.name,
                                   candidates=candidates_text(res.outside, units)))
         else:
-            problems.append(error("layout.unknown_unit", sheet=grid.name, cell=cell, name=shown))
+            problems.append(unknown_name(units, row.label, shown, grid.name, cell))
         out.unresolved = True
         return None
     problem = suffix_problem(row.label, res.unit, grid.name, cell, shown)
@@ -117,23 +117,3 @@ def _resolve(grid: Grid, row: RowRead, reporter: UnitRec, units: UnitTree, cell:
             out.unresolved = True
             return None
     return res.unit
-
-
-_COUNTY_SUFFIXES = ("区", "县", "旗")
-_CITY_LEVELS = ("city", "province", "country")
-
-
-def suffix_problem(label: str, unit: UnitRec, sheet: str, cell: str, shown: str) -> Problem | None:
-    """A name whose administrative suffix differs from the unit it matched (`漠河市` for 漠河县): a
-    warning when the unit is the same kind of place, an error when the suffix names another level
-    (`伊春区`, a district, can never be 伊春市, a city)."""
-    names = {normalize_unit_name(n) for n in [unit.name, *unit.aliases]}
-    key = normalize_unit_name(label)
-    if key in names or not short_unit_name(key) or short_unit_name(key) == key:
-        return None
-    written = key[len(short_unit_name(key)):]
-    if written.endswith(_COUNTY_SUFFIXES) and unit.level in _CITY_LEVELS:
-        return error("layout.suffix_other_level", sheet=sheet, cell=cell, name=shown, unit=unit.name, code=unit.code)
-    if any(normalize_unit_name(n).endswith(written) for n in names):
-        return None
-    return warning("layout.suffix_differs", sheet=sheet, cell=cell, name=shown, unit=unit.name, code=unit.code)

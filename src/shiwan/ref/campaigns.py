@@ -68,6 +68,8 @@ class Campaign:
 
 
 def load_campaign_file(path: Path) -> CampaignDef:
+    """Read and check a campaign TOML file: `[campaign]` (span, headline indicator, target, checklist,
+    scoring scheme) and `[targets.<year>.<indicator>]` tables of unit code = target."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -75,6 +77,13 @@ def load_campaign_file(path: Path) -> CampaignDef:
     c = data.get("campaign")
     if not isinstance(c, dict):
         raise CampaignFileError(path, "campaignfile.no_table")
+    camp = _campaign_table(path, c)
+    _campaign_config(path, c, camp)
+    _campaign_targets(path, data.get("targets") or {}, camp)
+    return camp
+
+
+def _campaign_table(path: Path, c: dict) -> CampaignDef:
     for key in ("code", "name", "unit", "start", "end", "indicator", "target"):
         if key not in c:
             raise CampaignFileError(f"{path} [campaign]", "file.missing_key", key=key)
@@ -86,12 +95,16 @@ def load_campaign_file(path: Path) -> CampaignDef:
         raise CampaignFileError(f"{path} [campaign]", "campaignfile.span", value=str(exc)) from None
     if end < start:
         raise CampaignFileError(f"{path} [campaign]", "campaignfile.backwards")
-    camp = CampaignDef(
+    return CampaignDef(
         code=str(c["code"]), name=str(c["name"]), name_en=str(c.get("name_en", "")), unit=str(c["unit"]),
         start=start, end=end, indicator=str(c["indicator"]), target=float(c["target"]),
         illustrative=bool(c.get("illustrative", False)), default=bool(c.get("default", False)),
         note=str(c.get("note", "")),
     )
+
+
+def _campaign_config(path: Path, c: dict, camp: CampaignDef) -> None:
+    """The checklist (三个扶持建立), its deadline, the certified pairs and the scoring scheme."""
     if "checklist" in c:
         if not isinstance(c["checklist"], list) or not all(isinstance(x, str) for x in c["checklist"]):
             raise CampaignFileError(f"{path} [campaign] checklist", "campaignfile.codes")
@@ -115,7 +128,10 @@ def load_campaign_file(path: Path) -> CampaignDef:
             camp.config["assessment"] = load_scheme(path.parent / str(c["assessment"])).to_dict()
         except SchemeError as exc:
             raise CampaignFileError(exc.where, exc.key, **exc.params) from None
-    for year_key, per_ind in (data.get("targets") or {}).items():
+
+
+def _campaign_targets(path: Path, targets: dict, camp: CampaignDef) -> None:
+    for year_key, per_ind in targets.items():
         if year_key == "campaign":
             year = CAMPAIGN_TOTAL
         elif str(year_key).isdigit() and 1900 <= int(year_key) <= 2200:
@@ -129,9 +145,9 @@ def load_campaign_file(path: Path) -> CampaignDef:
                 raise CampaignFileError(f"{path} [targets.{year_key}.{ind}]", "campaignfile.per_unit")
             for unit, value in per_unit.items():
                 if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                    raise CampaignFileError(f"{path} [targets.{year_key}.{ind}] {unit}", "file.not_number", value=repr(value))
+                    raise CampaignFileError(f"{path} [targets.{year_key}.{ind}] {unit}", "file.not_number",
+                                            value=repr(value))
                 camp.targets[(year, str(ind), str(unit))] = float(value)
-    return camp
 
 
 def save_campaign(db, camp: CampaignDef, *, user: str, now: str, replace_targets: bool) -> tuple[int, int]:

@@ -25,6 +25,7 @@ from shiwan.base.problems import HasProblems, Problem, error, warning
 from shiwan.base.settings import os_user
 from shiwan.check.chain import check_changes
 from shiwan.check.model import Change, Stored
+from shiwan.check.reconcile import reconcile_warnings
 from shiwan.check.standing import StandingFigure, standing_problems
 from shiwan.read.sandbox import Parsed
 from shiwan.recognize import FigureIn, ParsedFile, ReturnIn
@@ -270,8 +271,10 @@ class Importer:
             plan.extend(changes)
         if not any(f.is_error for f in found):
             known = {(p.key, p.sheet, p.cell) for p in parsed.problems}
-            found.extend(p for p in standing_problems(self.catalog, plan, self._standing(plan))
+            stored = self._standing(plan)
+            found.extend(p for p in standing_problems(self.catalog, plan, stored)
                          if (p.key, p.sheet, p.cell) not in known)
+            found.extend(reconcile_warnings(self.catalog, self.units, plan, stored))
         if not any(f.is_error for f in found):
             found.extend(check_changes(self.catalog, self.units, plan, self.history))
             # warnings of the catalog's rules travel with the figures they are about

@@ -18,6 +18,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "layout.ambiguous_unit": ("单位名称“{name}”有重名,无法确定是哪一个:{candidates};请在文件中写明所属市,或用 --unit 指定报送单位",
                               "unit name “{name}” is ambiguous: {candidates}; name the city in the file, or give the reporting unit with --unit"),
     "layout.unit_name_unknown_option": ("文件中的单位名称“{name}”不在数据库中,按 --unit 记为{unit}", "the file's unit name “{name}” is not known; recorded as {unit} as --unit says"),
+    "layout.unit_not_standing": ("“{name}”是{unit}({code}),存续 {span},{year} 年时还没有或已不存在;请核对报表的年月或单位名称",
+                                 "“{name}” is {unit} ({code}), which stood {span}, not in {year}: check the return's month or the unit's name"),
     "layout.unit_outside": ("单位“{name}”不属于{reporter}({candidates})", "unit “{name}” is not under {reporter} ({candidates})"),
     "layout.template_conflict": ("这份模板是为{meta}生成的,但表中写的{what}是{shown};可能是把别的模板改了再用。请用 shiwan template 为本单位本期重新生成模板填报",
                                  "this template was made for {meta}, but the sheet names {what} {shown}; a template re-used for another unit or month? Make a fresh one with shiwan template"),

@@ -14,6 +14,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "{unit}'s return for {period} was approved by {by} at {at}; reopen it first (shiwan review reopen --unit {code} --period {period})"),
     "import.not_standing": ("{unit}({code})在 {year} 年不存在(存续:{span}),不能报 {period} 的数字",
                             "{unit} ({code}) did not stand in {year} (it stood {span}); it has no figures for {period}"),
+    "import.reconcile": ("{unit} {indicator}{what}:本文件({this_form})为 {this},已导入的{other_form}中为 {other}({other_source});请核实哪个对",
+                         "{unit} {indicator} {what}: this file ({this_form}) says {this}, the {other_form} already stored says {other} ({other_source}); check which is right"),
     "import.missing_path": ("找不到文件或文件夹:{path}", "no such file or folder: {path}"),
     "status.imported": ("已导入", "imported"),
     "status.revised": ("已修订", "revised"),
