@@ -37,3 +37,29 @@ def test_every_message_key_is_defined_once():
         for key in part.MESSAGES:
             assert key not in seen, f"{key} in both {seen[key]} and {part.__name__}"
             seen[key] = part.__name__
+
+
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 60
+# functions allowed to be longer, and why
+LONG_FUNCTIONS = {
+    "store/migrations/versions/1_baseline.py:upgrade": "the DDL of the first schema, table by table, as Alembic writes it",
+}
+
+
+def test_modules_and_functions_stay_small():
+    import ast
+
+    src = ROOT / "src" / "shiwan"
+    too_long = []
+    for path in sorted(src.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        rel = path.relative_to(src).as_posix()
+        if text.count("\n") > MAX_MODULE_LINES:
+            too_long.append(f"{rel}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                n = node.end_lineno - node.lineno + 1
+                if n > MAX_FUNCTION_LINES and f"{rel}:{node.name}" not in LONG_FUNCTIONS:
+                    too_long.append(f"{rel}:{node.name}: {n} lines")
+    assert not too_long, too_long

@@ -189,28 +189,32 @@ def _finish(ws, header_rows: int, first_col: int, layout: paper.Layout, title_ro
 
 
 def _city_sheet(ws, tree: UnitTree, cat: Catalog, unit: UnitRec, period: str, title: str) -> None:
-    from openpyxl.styles import Alignment, Protection
-
     st = _styles()
     inds = cat.with_parts()  # each indicator, then its breakdowns (其中) beside it
     # columns: 序号, 单位, then 本月/本年累计 per flow and 期末数 per stock
     cols: list[tuple[IndicatorDef, str]] = []
     for ind in inds:
-        if ind.kind == "flow":
-            cols += [(ind, "month"), (ind, "ytd")]
-        else:
-            cols.append((ind, "level"))
+        cols += [(ind, "month"), (ind, "ytd")] if ind.kind == "flow" else [(ind, "level")]
     width = 2 + len(cols)
-    widths = [5.0, 16.0] + [8.0] * len(cols)
     blocks, c = [], 3
     for ind in inds:  # an indicator's 本月 and 本年累计 stay on one page
         n = 2 if ind.kind == "flow" else 1
         blocks.append((c, c + n - 1))
         c += n
-    layout = paper.Layout(widths, blocks, keep=2, heights={1: 30.0, 3: 28.0, 4: 42.0})
+    layout = paper.Layout([5.0, 16.0] + [8.0] * len(cols), blocks, keep=2, heights={1: 30.0, 3: 28.0, 4: 42.0})
     span = paper.first_page_columns(layout)
     split = span < width
     _head_lines(ws, unit, period, title, width, "template.title_city", True, cat, st, span=span, keep=2 if split else 0)
+    _city_header(ws, inds, width, st)
+    members = [unit, *tree.children(unit.id)]
+    total_row = 6
+    last = _city_rows(ws, cols, unit, members, total_row, st)
+    _footer(ws, last + 2, span, period, first=3 if split else 1)
+    _finish(ws, 5, 3, layout, "4:5")
+
+
+def _city_header(ws, inds: list[IndicatorDef], width: int, st: Styles) -> None:
+    """Rows 4-5: 序号 and 单位 merged down, each indicator over its 本月 / 本年累计 (or 期末数)."""
     h1, h2 = 4, 5
     for c, text in ((1, t("template.serial")), (2, t("template.unit"))):
         put(ws, h1, c, text)
@@ -231,21 +235,25 @@ def _city_sheet(ws, tree: UnitTree, cat: Catalog, unit: UnitRec, period: str, ti
             cell = ws.cell(r, c)
             cell.font, cell.alignment, cell.border, cell.fill = st.bold, st.center, st.border, st.header_fill
     ws.row_dimensions[h1].height = 42
-    members = [unit, *tree.children(unit.id)]
-    total_row = h2 + 1
+
+
+def _city_rows(ws, cols: list[tuple[IndicatorDef, str]], unit: UnitRec, members: list[UnitRec], total_row: int,
+               st: Styles) -> int:
+    """The 合计 row (SUM formulas) and a row per member, input cells unlocked and validated; returns
+    the last row."""
+    from openpyxl.styles import Alignment, Protection
+
     first, last = total_row + 1, total_row + len(members)
     put(ws, total_row, 2, t("row.total"))
     for n, member in enumerate(members):
-        r = first + n
-        put(ws, r, 1, n + 1)
-        put(ws, r, 2, t("row.own.city") if member.id == unit.id and unit.level == "city"
+        put(ws, first + n, 1, n + 1)
+        put(ws, first + n, 2, t("row.own.city") if member.id == unit.id and unit.level == "city"
                 else t("row.own.other") if member.id == unit.id else member.name)
     validations = {}
     for j, (ind, _measure) in enumerate(cols):
         c = 3 + j
         letter = cell_name(0, c - 1)[:-1]
         ws.cell(total_row, c, f"=SUM({letter}{first}:{letter}{last})")
-        fmt = "0.00" if ind.decimals else "0"
         dv = validations.get(ind.decimals)
         if dv is None:
             dv = validations[ind.decimals] = _validation(ind)
@@ -253,22 +261,18 @@ def _city_sheet(ws, tree: UnitTree, cat: Catalog, unit: UnitRec, period: str, ti
         dv.add(f"{letter}{first}:{letter}{last}")
         for r in range(total_row, last + 1):
             cell = ws.cell(r, c)
-            cell.number_format = fmt
+            cell.number_format = "0.00" if ind.decimals else "0"
             cell.border = st.border
             if r >= first:
                 cell.protection = Protection(locked=False)
             else:
-                cell.fill = st.total_fill
-                cell.font = st.bold
+                cell.fill, cell.font = st.total_fill, st.bold
     for r in range(total_row, last + 1):
         for c in (1, 2):
             ws.cell(r, c).border = st.border
             ws.cell(r, c).alignment = Alignment(horizontal="center" if c == 1 else "left", vertical="center")
-        if r == total_row:
-            ws.cell(r, 2).font = st.bold
-            ws.cell(r, 2).fill = st.total_fill
-    _footer(ws, last + 2, span, period, first=3 if split else 1)
-    _finish(ws, h2, 3, layout, "4:5")
+    ws.cell(total_row, 2).font, ws.cell(total_row, 2).fill = st.bold, st.total_fill
+    return last
 
 
 def _county_sheet(ws, cat: Catalog, unit: UnitRec, period: str, title: str) -> None:

@@ -86,13 +86,10 @@ class _Refused(Exception):
 class Importer:
     """Applies parsed files to the database, one transaction each.
 
-    Everything a file is checked against is read inside its own write transaction, after it holds
-    the lock of every unit it writes (`Database.lock_units`: on SQLite the write transaction itself),
-    so two imports running at once never plan against the same stored figures: the second waits for
-    the first and then sees what it wrote. What the importer keeps between files (which returns carry
-    a 报出日期, the flow series for the month-to-month checks) is dropped as soon as another process
-    has imported or reverted anything. A dry run (`check`) keeps what each file would have written in
-    memory, so that it reaches the same verdicts as the real import."""
+    A file is checked against what it reads inside its own write transaction, holding the lock of
+    every unit it writes (`Database.lock_units`): a second import waits, then sees what the first
+    wrote. What is kept between files is dropped once another process has written (`_enter`). A dry
+    run keeps what each file would have written, to reach the real import's verdicts."""
 
     def __init__(self, db: Database, catalog: Catalog, units: UnitTree, *, dry_run: bool = False):
         self.db = db
@@ -167,11 +164,9 @@ class Importer:
         return res
 
     def _enter(self, parsed: ParsedFile) -> None:
-        """At the start of a file's transaction: lock its units, and forget what other processes may
-        have changed since the last file (every import and revert writes a row of the import log)."""
-        units = {r.reporter_id for r in parsed.returns if r.reporter_id is not None}
-        units.update(f.unit_id for r in parsed.returns for f in r.figures)
-        self.db.lock_units(units)
+        """Start a file's transaction: lock its units; forget what others wrote since (into the log)."""
+        self.db.lock_units({r.reporter_id for r in parsed.returns if r.reporter_id is not None}
+                           | {f.unit_id for r in parsed.returns for f in r.figures})
         self._locks.clear()
         rows = self.db.scalar("SELECT COUNT(*) FROM import_log")
         if rows != self._log_rows:
@@ -468,9 +463,8 @@ class Importer:
         return res
 
     def _logged(self) -> None:
-        """This importer's own entry of the log is in: not a sign of anyone else's writes."""
-        if self._log_rows is not None:
-            self._log_rows += 1
+        """This importer's own entry of the log is in (not a sign of anyone else's writes)."""
+        self._log_rows = None if self._log_rows is None else self._log_rows + 1
 
 
 def _standing_counterpart(tree: UnitTree, view: UnitTree, u: UnitRec) -> UnitRec | None:

@@ -62,43 +62,15 @@ def campaign_report(db, *, period: str | None = None, under: str | None = None, 
     values = Values(db, tree, cat, [ind.code], periods.year_start(camp.start), as_of, scope.id,
                     focus=list(ends.values()) + ([head_start] if head_start else []))
     lineage, notes = Lineage(tree), {}
-
-    def done_in(y: int) -> dict[int, float | None]:
-        """Each unit's figure in year `y` of the campaign (less what came before its start)."""
-        tot = values.totals(ind.code, ends[y], "ytd")
-        if y == first_year and head_start:
-            before = values.totals(ind.code, head_start, "ytd")
-            tot = {u: (v - (before.get(u) or 0.0) if v is not None else None) for u, v in tot.items()}
-        return tot
-
-    per_year = {y: done_in(y) for y in ends}
+    per_year = {y: _done_in(values, ind.code, ends[y], head_start if y == first_year else None) for y in ends}
 
     def achieved(u: UnitRec) -> tuple[float | None, str]:
-        got: float | None = None
-        basis = SAME
-        for y, tot in per_year.items():
-            c = lineage.compare(u, y, last_year)
-            if c.basis == NONE:
-                basis = "partial"
-                notes.setdefault(u.id, c.note())
-                continue
-            if c.basis == SUCCESSORS:
-                basis = SUCCESSORS if basis == SAME else basis
-                notes.setdefault(u.id, c.note())
-            for v in (tot.get(b.id) for b in c.before):
-                if v is not None:
-                    got = (got or 0.0) + v
-        return got, basis
+        return _achieved(u, per_year, lineage, last_year, notes)
 
     marks = Marks()
     rows = _campaign_rows(db, camp, scope, ind, tree.at(as_of), as_of, values, achieved, first_year, last_year, head_start,
                           marks)
-    d = ind.decimals
-    cols = [Col("_label", t("col.unit")), Col("achieved", t("col.achieved"), "num", d),
-            Col("target", t("col.campaign_target"), "num", d), Col("share", t("col.share"), "pct"),
-            Col("elapsed", t("col.elapsed"), "pct"), Col("gap_pp", t("col.gap"), "pp"),
-            Col("remaining", t("col.remaining"), "num", d), Col("per_month_needed", t("col.per_month"), "num", d),
-            Col("rank", t("col.rank"), "rank")]
+    cols = _campaign_columns(ind.decimals)
     left = periods.months_between(periods.add_months(as_of, 1), camp.end) if as_of < camp.end else 0
     sec = Section(section_title(ind), cols, rows, ind.measure_label(), chart=("_label", "share"))
     refuse_if_empty(db, [sec], as_of)
@@ -112,6 +84,45 @@ def campaign_report(db, *, period: str | None = None, under: str | None = None, 
                  target=f"{camp.total_target:,.0f}")] + ([t("campaign.illustrative")] if camp.illustrative else [])
         + list(notes.values()),
     )
+
+
+def _done_in(values: Values, code: str, end: str, head_start: str | None) -> dict[int, float | None]:
+    """Each unit's figure in one year of the campaign, up to `end` (less what came before the
+    campaign's start, in its first year)."""
+    tot = values.totals(code, end, "ytd")
+    if head_start:
+        before = values.totals(code, head_start, "ytd")
+        tot = {u: (v - (before.get(u) or 0.0) if v is not None else None) for u, v in tot.items()}
+    return tot
+
+
+def _achieved(u: UnitRec, per_year: dict[int, dict], lineage: Lineage, last_year: int,
+              notes: dict[int, str]) -> tuple[float | None, str]:
+    """What a unit achieved over the campaign, like with like across changes of its area, and on what
+    basis (same | successors | partial)."""
+    got: float | None = None
+    basis = SAME
+    for y, tot in per_year.items():
+        c = lineage.compare(u, y, last_year)
+        if c.basis == NONE:
+            basis = "partial"
+            notes.setdefault(u.id, c.note())
+            continue
+        if c.basis == SUCCESSORS:
+            basis = SUCCESSORS if basis == SAME else basis
+            notes.setdefault(u.id, c.note())
+        for v in (tot.get(b.id) for b in c.before):
+            if v is not None:
+                got = (got or 0.0) + v
+    return got, basis
+
+
+def _campaign_columns(d: int) -> list[Col]:
+    return [Col("_label", t("col.unit")), Col("achieved", t("col.achieved"), "num", d),
+            Col("target", t("col.campaign_target"), "num", d), Col("share", t("col.share"), "pct"),
+            Col("elapsed", t("col.elapsed"), "pct"), Col("gap_pp", t("col.gap"), "pp"),
+            Col("remaining", t("col.remaining"), "num", d), Col("per_month_needed", t("col.per_month"), "num", d),
+            Col("rank", t("col.rank"), "rank")]
 
 
 def _campaign_rows(db, camp, scope: UnitRec, ind, view, as_of: str, values: Values, achieved, first_year: int,

@@ -108,29 +108,32 @@ class Values:
             clause, self._uparams = in_clause("u", self.unit_ids)
             self._unit_filter = f" AND unit_id IN {clause}"
         flows = self._reported(flows, first, last)
-        if flows:
-            if focus is None:
-                self._load_flows(flows, "period BETWEEN :a AND :b", {"a": first, "b": last})
-            else:
-                months = sorted({m for f in focus for m in (f, periods.previous(f))})
-                pclause, pparams = in_clause("p", months)
-                self._load_flows(flows, f"period IN {pclause}", pparams)
-                need = set()
-                for u in self.units:
-                    for ind in flows:
-                        series = self.flow.get((u.id, ind.code), {})
-                        for f in focus:
-                            row = series.get(f)
-                            if row is None or (row[1] is None and not f.endswith("-01")):
-                                need.add(u.id)
-                if need:
-                    ids = sorted(need)
-                    for n in range(0, len(ids), 400):
-                        uclause, uparams = in_clause("w", ids[n : n + 400])
-                        self._load_flows(flows, f"period BETWEEN :a AND :b AND unit_id IN {uclause}",
-                                         {"a": first, "b": last, **uparams}, scoped=False)
+        if flows and focus is None:
+            self._load_flows(flows, "period BETWEEN :a AND :b", {"a": first, "b": last})
+        elif flows:
+            self._load_focus(flows, list(focus or ()), first, last)
         if stocks:
             self._load_stocks(stocks, first, last)
+
+    def _load_focus(self, flows: list, focus: list[str], first: str, last: str) -> None:
+        """Only the focus months (and the months before them); a unit's whole span only where its
+        return for a focus month carries no 本年累计."""
+        months = sorted({m for f in focus for m in (f, periods.previous(f))})
+        pclause, pparams = in_clause("p", months)
+        self._load_flows(flows, f"period IN {pclause}", pparams)
+        need = set()
+        for u in self.units:
+            for ind in flows:
+                series = self.flow.get((u.id, ind.code), {})
+                for f in focus:
+                    row = series.get(f)
+                    if row is None or (row[1] is None and not f.endswith("-01")):
+                        need.add(u.id)
+        ids = sorted(need)
+        for n in range(0, len(ids), 400):
+            uclause, uparams = in_clause("w", ids[n : n + 400])
+            self._load_flows(flows, f"period BETWEEN :a AND :b AND unit_id IN {uclause}",
+                             {"a": first, "b": last, **uparams}, scoped=False)
 
     def _reported(self, flows: list, first: str, last: str) -> list:
         """The flows with any figure in the span (one index probe each): an indicator nobody reported,
