@@ -151,11 +151,16 @@ class Cli:
         self.db = db
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, lang: str | None = None):
+    def __call__(self, *args: str, lang: str | None = None, internal_error: bool = False):
+        """The result of one command. An internal error fails the test (a clerk must never see one)
+        unless the test is about them."""
         argv = ["--db", str(self.db)]
         if lang:
             argv += ["--lang", lang]
-        return self.runner.invoke(app, [*argv, *map(str, args)], catch_exceptions=False)
+        result = self.runner.invoke(app, [*argv, *map(str, args)], catch_exceptions=False)
+        if not internal_error:
+            assert "程序内部错误" not in result.output and "internal error" not in result.output, result.output
+        return result
 
     def json(self, *args: str):
         result = self(*args)

@@ -190,7 +190,7 @@ def test_indicators_list(cli):
 
 
 @pytest.mark.sqlite_only
-def test_internal_error_is_one_line_unless_debug(db_path):
+def test_a_table_changed_by_hand_is_one_clear_line_unless_debug(db_path):
     import sqlite3
 
     con = sqlite3.connect(db_path)
@@ -198,9 +198,11 @@ def test_internal_error_is_one_line_unless_debug(db_path):
     con.commit()
     con.close()
     cli = Cli(db_path)
-    result = cli("history", "--unit", "230100")
+    result = cli("--lang", "en", "history", "--unit", "230100")
     assert result.exit_code == 1
-    assert "--debug" in result.output and "Traceback" not in result.output
+    assert "are not what this program expects (no such table: figure_history)" in result.output
+    assert "shiwan db check" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
     with pytest.raises(sqlite3.OperationalError, match="figure_history"):
         CliRunner().invoke(app, ["--db", str(db_path), "--debug", "history", "--unit", "230100"],
                            catch_exceptions=False)

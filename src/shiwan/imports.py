@@ -17,6 +17,7 @@ applied earlier in the batch) is refused rather than applied over it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import glob
 import os
@@ -37,8 +38,8 @@ from shiwan.store.importer import FileResult, Importer
 if TYPE_CHECKING:
     from shiwan.store.targets import TargetsResult
 
-__all__ = ["FileList", "FileResult", "Options", "SKIP_EXTENSION", "SKIP_HIDDEN", "SKIP_LOCK_FILE", "apply_order_key",
-           "collect_files", "import_files", "import_targets", "skipped_json"]
+__all__ = ["BatchStopped", "FileList", "FileResult", "Options", "SKIP_EXTENSION", "SKIP_HIDDEN", "SKIP_LOCK_FILE",
+           "apply_order_key", "collect_files", "import_files", "import_targets", "skipped_json"]
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt", ".htm", ".html", ".et"}
 
@@ -130,6 +131,16 @@ def skipped_json(path: Path, why: str) -> dict:
 ProgressFn = Callable[[str, int, int, str], None]  # (phase, done, total, file)
 
 
+class BatchStopped(Exception):
+    """A batch that could not go on (a full disk, a lost server): one result per file, those not
+    reached or in progress as `not_imported`, and what stopped it (`cause`)."""
+
+    def __init__(self, results: list[FileResult], cause: BaseException):
+        super().__init__(str(cause))
+        self.results = results
+        self.cause = cause
+
+
 def import_files(db: Database, files: list[Path], opts: Options, *, dry_run: bool = False,
                  progress: ProgressFn | None = None, workers: int | None = None) -> list[FileResult]:
     """Read, check and store every file; returns one result per file, in the order given.
@@ -163,9 +174,26 @@ def import_files(db: Database, files: list[Path], opts: Options, *, dry_run: boo
                         progress("write", applied, total, files[i].name)
     except WorkersFailed as exc:
         raise UserError("read.workers_failed", detail=str(exc)) from None
+    except Exception as exc:  # the file in progress was rolled back; those before it are in
+        raise BatchStopped([r or _not_imported(files[i]) for i, r in enumerate(results)], exc) from exc
     finally:
-        db.batch_mode(False)
+        _quietly(db.batch_mode, False)
     return [r for r in results if r is not None]
+
+
+def _not_imported(path: Path) -> FileResult:
+    from shiwan.base.problems import error
+
+    res = FileResult(file=str(path), status="not_imported")
+    res.problems.append(error("import.stopped"))
+    return res
+
+
+def _quietly(fn, *args) -> None:
+    """Run a clean-up step (the last checkpoint) that must not hide the error that made it
+    necessary, nor fail a batch whose files are all in."""
+    with contextlib.suppress(Exception):
+        fn(*args)
 
 
 def apply_order_key(path: Path) -> tuple[str, str]:

@@ -67,6 +67,10 @@ def t(key: str, /, **params: object) -> str:
         raise KeyError(f"no message {key!r}")
     text = key if pair is None else pair[1] if get_lang() == "en" else pair[0]
     if params or "{" in text:
+        from shiwan.base.safetext import quoted
+
+        # a name or value someone wrote is quoted escaped and cut: it cannot drive a terminal
+        params = {k: quoted(v) if isinstance(v, str) else v for k, v in params.items()}
         try:
             return text.format(**params)
         except (KeyError, IndexError, ValueError):

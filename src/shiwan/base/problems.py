@@ -35,8 +35,10 @@ class Problem:
         return t(self.key, **params)
 
     def place(self, file: str = "") -> str:
-        """`file › sheet › cell`, leaving out what is not known."""
-        return " › ".join(p for p in (file, self.sheet, self.cell) if p)
+        """`file › sheet › cell`, leaving out what is not known (names escaped: they came from a file)."""
+        from shiwan.base.safetext import quoted
+
+        return " › ".join(quoted(p) for p in (file, self.sheet, self.cell) if p)
 
     def to_json(self) -> dict[str, Any]:
         return {"severity": self.severity, "code": self.key, "sheet": self.sheet, "cell": self.cell,

@@ -23,6 +23,13 @@ def db_location(cli_value: str | None = None) -> str:
     return cli_value or os.environ.get("SHIWAN_DB") or DEFAULT_DB
 
 
+def shown_location(location: str) -> str:
+    """A database location fit to print: the password of a server URL replaced by ***."""
+    import re
+
+    return re.sub(r"(://[^:/@]+:)[^/?#]*@", r"\1***@", location)
+
+
 def os_user() -> str:
     """The person at the keyboard, as the operating system knows them."""
     try:

@@ -29,14 +29,17 @@ class Table:
     row_styles: list[str | None] = field(default_factory=list)
 
     def shown(self, col: Column, row: dict[str, Any]) -> str:
+        """A value as people read it; control characters escaped (names and cells came from files)."""
+        from shiwan.base.safetext import shown
+
         value = row.get(col.key)
         if col.fmt is not None:
-            return col.fmt(value)
+            return shown(col.fmt(value))
         if value is None:
             return ""
         if isinstance(value, float) and value.is_integer():
             return f"{int(value)}"
-        return str(value)
+        return shown(str(value))
 
 
 

@@ -101,14 +101,22 @@ def _fail(exc: Exception, ctx) -> None:
     if isinstance(exc, UserError):
         error_line(exc.text())
         raise typer.Exit(exc.exit_code)
+    from shiwan.base.settings import shown_location
+
     if isinstance(exc, DatabaseMissing):
-        error_line(t("db.missing", location=exc.location))
+        error_line(t("db.missing", location=shown_location(exc.location)))
         raise typer.Exit(1)
     if isinstance(exc, SchemaMismatch):
         from shiwan.ref.constants import SCHEMA_VERSION
 
-        error_line(t(exc.message_key, location=exc.location, found=exc.found, want=SCHEMA_VERSION))
+        error_line(t(exc.message_key, location=shown_location(exc.location), found=exc.found, want=SCHEMA_VERSION))
         raise typer.Exit(1)
+    from shiwan.store.failures import environment_error
+
+    known = environment_error(exc, shown_location(db_location_arg()))
+    if known is not None and not state["debug"]:
+        error_line(known.text())
+        raise typer.Exit(known.exit_code)
     if state["debug"]:
         raise exc
     error_line(t("internal", error=f"{type(exc).__name__}: {exc}"))
@@ -124,9 +132,9 @@ def quiet_stdout() -> None:
 
 
 def error_line(text: str) -> None:
-    from rich.console import Console
+    from shiwan.render.console import stderr_console
 
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]✗[/] {escape_markup(text)}")
+    stderr_console().print(f"[bold red]✗[/] {escape_markup(text)}", markup=True)
 
 
 def escape_markup(text: str) -> str:
@@ -136,9 +144,10 @@ def escape_markup(text: str) -> str:
 
 
 def stderr():
-    from rich.console import Console
+    """The console for messages: control characters escaped, Rich markup off unless asked for."""
+    from shiwan.render.console import stderr_console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return stderr_console()
 
 
 def db_location_arg() -> str:
@@ -221,7 +230,9 @@ def emit_table(table, fmt: str, output: Path | None = None) -> None:
     if output is not None and str(output) == "-":
         output = None
     if output is not None:
-        with open(output, "w", encoding="utf-8", newline="") as fh:
+        from shiwan.render.files import atomic_file
+
+        with atomic_file(output) as fh:
             render(table, fmt, fh)
         stderr().print(t("cli.written", path=str(output)))
     else:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from shiwan.base.i18n import t
+from shiwan.base.settings import shown_location
 from shiwan.commands.base import JsonOpt, ShiwanGroup, db_location_arg, h, stderr
 
 app = typer.Typer(cls=ShiwanGroup)
@@ -36,6 +37,7 @@ def db_upgrade(
     from shiwan.store.schema import upgrade_schema
 
     location = db_location_arg()
+    shown = shown_location(location)
     con = stderr()
 
     def take_backup(found: str) -> str:
@@ -48,9 +50,9 @@ def db_upgrade(
     _require_database(location)
     rep = upgrade_schema(location, before_change=take_backup)
     if rep.changed:
-        con.print(t("db.upgraded", location=location, found=rep.found, now=rep.now))
+        con.print(t("db.upgraded", location=shown, found=rep.found, now=rep.now))
     else:
-        con.print(t("db.up_to_date", location=location, now=rep.now))
+        con.print(t("db.up_to_date", location=shown, now=rep.now))
 
 
 @db_app.command("backup", help=h("备份整个数据库到一个文件(SQLite:一致的快照,可边用边备份;PostgreSQL:pg_dump)",
@@ -79,9 +81,9 @@ def db_restore(
     con = stderr()
     if rep.kept:
         con.print(t("db.restore_kept", path=rep.kept))
-    con.print(t("db.restored", location=location, source=rep.source, version=rep.version))
+    con.print(t("db.restored", location=shown_location(location), source=rep.source, version=rep.version))
     if rep.version != SCHEMA_VERSION:
-        con.print(t("db.outdated", location=location, found=rep.version, want=SCHEMA_VERSION))
+        con.print(t("db.outdated", location=shown_location(location), found=rep.version, want=SCHEMA_VERSION))
 
 
 @db_app.command("check", help=h("检查数据库:文件完整、外键、版本、表结构与本程序一致",

@@ -291,7 +291,7 @@ def run_import(db, paths: list[str], *, unit: str | None, period: str | None, me
                as_json: bool, dry_run: bool, mapping=None) -> int:
     """Import (or check) the files; print the outcome; return the exit status (0 ok, 1 refused)."""
     from shiwan.base.problems import error
-    from shiwan.imports import FileResult, Options, collect_files, import_files, skipped_json
+    from shiwan.imports import BatchStopped, FileResult, Options, collect_files, import_files, skipped_json
     from shiwan.render.importview import ImportProgress, print_summary
     from shiwan.render.output import is_terminal, to_json
 
@@ -301,8 +301,11 @@ def run_import(db, paths: list[str], *, unit: str | None, period: str | None, me
     progress = None
     if is_terminal(sys.stderr) and found.files:
         progress = ImportProgress(len(found.files), dry_run)
+    stopped: BaseException | None = None
     try:
         results = import_files(db, found.files, opts, dry_run=dry_run, progress=progress.update if progress else None)
+    except BatchStopped as exc:  # say what went in and what did not, then what stopped the batch
+        results, stopped = exc.results, exc.cause
     finally:
         if progress:
             progress.stop()
@@ -315,4 +318,6 @@ def run_import(db, paths: list[str], *, unit: str | None, period: str | None, me
         sys.stdout.write(to_json(rows) + "\n")
     else:
         print_summary(results, dry_run=dry_run, skipped=found.skipped)
+    if stopped is not None:
+        raise stopped
     return 1 if any(r.status == "rejected" for r in results) or not results else 0

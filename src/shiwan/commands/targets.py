@@ -81,7 +81,7 @@ def print_problems(problems) -> None:
     for p in problems:
         mark = "[red]✗[/]" if p.is_error else "[yellow]![/]"
         place = p.place()
-        con.print(f"{mark} {escape_markup(place + ': ' if place else '')}{escape_markup(p.message())}")
+        con.print(f"{mark} {escape_markup(place + ': ' if place else '')}{escape_markup(p.message())}", markup=True)
 
 
 @targets_app.command("import", help=h("导入目标任务分解表(各单位向下,各指标横排;年度或专项全程写在标题中或用选项给出)",

@@ -151,9 +151,7 @@ def _parts_beside(grid: Grid, band: Band, catalog: Catalog, names: dict, reads: 
             part = catalog.match_part(whole.whole, text)
             if part is None and not (catalog.names_part(text) and text.strip().startswith("其中")):
                 continue
-            for j in grid.columns_of(*tl):
-                if j in reads or j in names:
-                    continue
+            for j in _covered(grid, band, tl, names, reads):
                 col = ColumnRead(j, part or whole.whole, whole.whole, whole.name_cell, part_header=tl if part else None,
                                  unknown_part=None if part else tl)
                 _read_below(grid, Band([x for x in band.rows if x >= r], r, band.first_data), catalog, col)
@@ -161,6 +159,21 @@ def _parts_beside(grid: Grid, band: Band, catalog: Catalog, names: dict, reads: 
                     col.code = part
                 reads[j] = col
             break
+
+
+def _covered(grid: Grid, band: Band, tl: tuple[int, int], names: dict, reads: dict) -> list[int]:
+    """The columns a breakdown's header covers: its merged range; where the file keeps no merges
+    (CSV, .ods), also the columns right of it that are empty in its row but have a sub-header below."""
+    r, c = tl
+    cols = [j for j in grid.columns_of(r, c) if j not in reads and j not in names]
+    if grid.merge(r, c) is None:
+        below = [x for x in band.rows if x > r]
+        j = c + 1
+        while j < grid.width and j not in names and j not in reads and not grid.text(r, j).strip() \
+                and any(measure_of(grid.text(x, j)) is not None for x in below):
+            cols.append(j)
+            j += 1
+    return cols
 
 
 def _whole_to_the_left(reads: dict[int, ColumnRead], c: int) -> ColumnRead | None:

@@ -16,6 +16,28 @@ def candidates_text(found: list[UnitRec], tree: UnitTree) -> str:
     return ", ".join(parts)
 
 
+def of_another_year(units: UnitTree, label: str) -> UnitRec | None:
+    """The unit of other years whose full name is `label` exactly, when no unit standing has that
+    name: `呼兰区` in a 2003 return is the district of 2004 on, not 呼兰县 with its suffix changed."""
+    base = getattr(units, "base", units)
+    if base is units or units.named(label):
+        return None
+    found = base.named(label)
+    return max(found, key=lambda u: u.last_year) if found else None
+
+
+def not_standing(units: UnitTree, other: UnitRec, shown: str, sheet: str, cell: str) -> Problem:
+    return error("layout.unit_not_standing", sheet=sheet, cell=cell, name=shown, unit=other.name, code=other.code,
+                 span=other.span_text() or "—", year=units.year)
+
+
+def deepest(units: UnitTree, found: list[UnitRec]) -> UnitRec | None:
+    """Of the units a title names (`哈尔滨市动力区总工会…`), the one the others contain: the district,
+    not its city; else the first named."""
+    inner = [u for u in found if not any(o.id != u.id and units.is_within(o, u.id) for o in found)]
+    return inner[0] if len(inner) == 1 else (found[0] if found else None)
+
+
 def unknown_name(units: UnitTree, label: str, shown: str, sheet: str, cell: str) -> Problem:
     """A name no unit standing at the period has: a unit of other years (松北区 in a 2003 return) is
     named with its years, rather than sent to `units add`."""

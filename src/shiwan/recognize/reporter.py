@@ -16,7 +16,14 @@ from shiwan.base.problems import Problem, error, warning
 from shiwan.recognize.grid import cell_at
 from shiwan.recognize.lines import Lines
 from shiwan.recognize.model import Options
-from shiwan.recognize.names import candidates_text, unknown_name
+from shiwan.recognize.names import (
+    candidates_text,
+    deepest,
+    not_standing,
+    of_another_year,
+    suffix_problem,
+    unknown_name,
+)
 from shiwan.ref.text import normalize_unit_name
 from shiwan.ref.units import UnitRec, UnitTree
 
@@ -62,13 +69,22 @@ def _from_file(units: UnitTree, lines: Lines, opts: Options, meta: dict[str, str
         return _from_meta(units, lines, opts, meta["unit"], sheet)
     if lines.reporter:
         return _from_line(units, lines, opts, sheet)
-    for _, _, v in lines.title:
-        found = units.find_in_text(v)
+    for text, how in [*((v, "title") for _, _, v in lines.title), (_stem(opts.file_name), "file")]:
+        found = units.find_in_text(text)
         if found:
-            return ReporterFound(found[0], "title")
-    found = units.find_in_text(_stem(opts.file_name))
-    if found:
-        return ReporterFound(found[0], "file")
+            return ReporterFound(deepest(units, found), how)
+    return _named_in_another_year(units, lines, opts, sheet)
+
+
+def _named_in_another_year(units: UnitTree, lines: Lines, opts: Options, sheet: str) -> ReporterFound:
+    """A title or file name that names only a unit of other years (`阿城区` in 2003): refused, naming it."""
+    base = getattr(units, "base", units)
+    if base is units:
+        return ReporterFound()
+    for r, c, text in [*lines.title, (None, None, _stem(opts.file_name))]:
+        found = [u for u in base.find_in_text(text) if u.id not in units.by_id]
+        if found:
+            return ReporterFound(None, "error", [not_standing(units, found[0], found[0].name, sheet, cell_at(r, c))])
     return ReporterFound()
 
 
@@ -94,7 +110,16 @@ def _from_line(units: UnitTree, lines: Lines, opts: Options, sheet: str) -> Repo
     assert lines.reporter is not None
     r, c, name = lines.reporter
     cell = cell_at(r, c)
+    other = of_another_year(units, name)
+    if other is not None:
+        return ReporterFound(None, "error", [not_standing(units, other, normalize_unit_name(name), sheet, cell)])
     res = units.resolve(name)
+    if res.unit is not None:
+        problem = suffix_problem(name, res.unit, sheet, cell, normalize_unit_name(name))
+        if problem is not None and problem.is_error:
+            return ReporterFound(None, "error", [problem])
+        if problem is not None:
+            return ReporterFound(res.unit, "line", [problem])
     if res.unit:
         return ReporterFound(res.unit, "line")
     opt = units.by_code.get(opts.unit) if opts.unit else None

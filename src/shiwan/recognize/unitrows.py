@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 
 from shiwan.base.problems import Problem, error
 from shiwan.recognize.grid import Grid, cell_at
-from shiwan.recognize.names import candidates_text, suffix_problem, unknown_name
+from shiwan.recognize.names import (
+    candidates_text,
+    not_standing,
+    of_another_year,
+    suffix_problem,
+    unknown_name,
+)
 from shiwan.recognize.rows import BLANK, DATA, RowRead
 from shiwan.recognize.words import OWN, SUBTOTAL, TOTAL, UNIT
 from shiwan.ref.constants import CHANNEL_OWN, CHANNEL_SUMMARY
@@ -95,8 +101,13 @@ def _pairs(rows: list[RowRead]) -> tuple[dict[int, dict[str, int]], set[int]]:
 
 def _resolve(grid: Grid, row: RowRead, reporter: UnitRec, units: UnitTree, cell: str, problems: list[Problem],
              out: UnitRows) -> UnitRec | None:
-    res = units.resolve(row.label, within=reporter.id)
     shown = row.written or row.label
+    other = of_another_year(units, row.label)
+    if other is not None:
+        problems.append(not_standing(units, other, shown, grid.name, cell))
+        out.unresolved = True
+        return None
+    res = units.resolve(row.label, within=reporter.id)
     if res.unit is None:
         if row.state == BLANK and not res.candidates and not res.outside:
             return None  # a group heading (`一、市区`), not a unit

@@ -55,15 +55,21 @@ def normalize_unit_name(s: str) -> str:
     return v
 
 
-_ADMIN_SUFFIXES = ("自治县", "地区", "林区", "矿区", "市", "区", "县", "旗", "盟", "州")
+_ADMIN_SUFFIXES = ("自治县", "自治旗", "地区", "林区", "矿区", "市", "区", "县", "旗", "盟", "州")
+_PEOPLES = ("蒙古族", "达斡尔族", "朝鲜族", "鄂温克族", "鄂伦春族", "锡伯族", "赫哲族", "柯尔克孜族", "满族", "回族")
 
 
 def short_unit_name(name: str) -> str:
     """A division name without its administrative suffix (`阿城区` -> `阿城`; `西林区` -> `西林`, not
-    `西` for 林区), or '' if what is left would be too short."""
+    `西` for 林区) and without the people of an autonomous unit (`杜尔伯特蒙古族自治县` -> `杜尔伯特`,
+    `梅里斯达斡尔族区` -> `梅里斯`), or '' if what is left would be too short."""
     for suffix in _ADMIN_SUFFIXES:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-            return name[: -len(suffix)]
+            rest = name[: -len(suffix)]
+            for people in _PEOPLES:
+                if rest.endswith(people) and len(rest) - len(people) >= 2:
+                    return rest[: -len(people)]
+            return rest
     return ""
 
 

@@ -305,6 +305,11 @@ class UnitTree:
             return Resolution(cands[0])
         return Resolution(None, candidates=cands)
 
+    def named(self, name: str) -> list[UnitRec]:
+        """The units whose full name or alias is `name` exactly (after normalising), in this tree."""
+        full, _ = self._name_index()
+        return [self.by_id[i] for i in dict.fromkeys(full.get(normalize_unit_name(name)) or [])]
+
     def _latest(self, cands: list[UnitRec]) -> list[UnitRec]:
         """In the tree of every year, units of one name in different spans mean the latest of them
         (`香坊区` is today's 230110, not the 230106 of before 2004); a year's tree has no such choice."""

@@ -6,12 +6,14 @@ import sys
 from pathlib import Path
 
 from shiwan.base.i18n import t
+from shiwan.base.safetext import shown
 from shiwan.base.table import Column, Table
 from shiwan.render.output import render, to_json
 from shiwan.store.importer import FileResult
 from shiwan.store.importlog import import_details
 
-_STATUS_STYLE = {"imported": "green", "revised": "cyan", "unchanged": "dim", "rejected": "bold red"}
+_STATUS_STYLE = {"imported": "green", "revised": "cyan", "unchanged": "dim", "rejected": "bold red",
+                 "not_imported": "bold red"}
 
 
 class ImportProgress:
@@ -22,13 +24,13 @@ class ImportProgress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         self.p = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                          TextColumn("{task.fields[file]}", style="dim"),
+                          TextColumn("{task.fields[file]}", style="dim", markup=False),
                           console=Console(stderr=True), transient=True)
         self.task = self.p.add_task(t("progress.check") if dry_run else t("progress.write"), total=total, file="")
         self.p.start()
 
     def update(self, phase: str, done: int, total: int, name: str) -> None:
-        self.p.update(self.task, completed=done, file=name)
+        self.p.update(self.task, completed=done, file=shown(name))
 
     def stop(self) -> None:
         self.p.stop()
@@ -57,7 +59,8 @@ def summary_table(results: list[FileResult], *, dry_run: bool = False) -> Table:
         Column("warnings", t("col.warnings"), align="right", fmt=lambda v: str(v) if v else ""),
     ]
     table = Table(cols, rows)
-    table.row_styles = [_STATUS_STYLE.get(r.status) if r.status == "rejected" else None for r in results]
+    table.row_styles = [_STATUS_STYLE.get(r.status) if r.status in ("rejected", "not_imported") else None
+                        for r in results]
     return table
 
 
@@ -87,6 +90,9 @@ def print_summary(results: list[FileResult], *, dry_run: bool, skipped: list[tup
     counts = {s: sum(1 for r in results if r.status == s) for s in ("imported", "revised", "unchanged", "rejected")}
     key = "import.totals_dry" if dry_run else "import.totals"
     stream.write("\n" + t(key, **counts, figures=sum(r.new + r.changed for r in results)) + "\n")
+    not_done = sum(1 for r in results if r.status == "not_imported")
+    if not_done:
+        stream.write(t("import.not_imported_files", n=not_done) + "\n")
     _print_skipped(skipped)
 
 
@@ -123,7 +129,7 @@ def show_import(db, import_id: int, fmt: str, stream=None) -> None:
             mark = "✗" if p["severity"] == "error" else "!"
             place = " › ".join(x for x in (p["sheet"], p["cell"]) if x)
             lines.append(f"  {mark} {place}: {p['message']}" if place else f"  {mark} {p['message']}")
-        stream.write("\n".join(lines) + "\n\n")
+        stream.write("\n".join(shown(line) for line in lines) + "\n\n")
     cols = [
         Column("unit_name", t("col.unit")), Column("indicator_name", t("col.indicator")), Column("period", t("col.period")),
         Column("month", t("col.month"), align="right", fmt=_fmt), Column("ytd", t("col.ytd_or_level"), align="right", fmt=_fmt),

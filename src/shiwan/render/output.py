@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from shiwan.base.safetext import shown, spreadsheet_text
 from shiwan.base.table import Table
 
 FORMATS = ("table", "csv", "json", "md")
@@ -31,12 +32,12 @@ def is_terminal(stream: TextIO | None = None) -> bool:
 
 def render(table: Table, fmt: str = "table", stream: TextIO | None = None, *, terminal: bool | None = None,
            width: int | None = None) -> None:
-    """Write `table` to `stream` (stdout) in `fmt`."""
+    """Write `table` to `stream` (stdout) in `fmt`. Data formats keep the text as stored, except on
+    a terminal, where control characters are shown escaped like everywhere else."""
     stream = stream or sys.stdout
-    if fmt == "csv":
-        stream.write(to_csv(table))
-    elif fmt == "json":
-        stream.write(to_json(data_rows(table)) + "\n")
+    if fmt in ("csv", "json"):
+        text = to_csv(table) if fmt == "csv" else to_json(data_rows(table)) + "\n"
+        stream.write(shown(text, keep_newlines=True) if is_terminal(stream) else text)
     elif fmt == "md":
         stream.write(to_markdown(table))
     else:
@@ -72,7 +73,7 @@ def to_csv(table: Table, *, bom: bool = True) -> str:
     keys = data_keys(table)
     w.writerow(keys)
     for row in table.rows:
-        w.writerow(["" if row.get(k) is None else _plain(row.get(k)) for k in keys])
+        w.writerow(["" if row.get(k) is None else spreadsheet_text(_plain(row.get(k))) for k in keys])
     return buf.getvalue()
 
 
@@ -91,14 +92,14 @@ def to_json(rows: Sequence[dict[str, Any]] | dict[str, Any]) -> str:
 def to_markdown(table: Table) -> str:
     out = io.StringIO()
     if table.title:
-        out.write(f"**{table.title}**\n\n")
+        out.write(f"**{shown(table.title)}**\n\n")
     out.write("| " + " | ".join(c.header for c in table.columns) + " |\n")
     out.write("|" + "|".join("---:" if c.align == "right" else "---" for c in table.columns) + "|\n")
     for row in table.rows:
         cells = [table.shown(c, row).replace("|", "\\|") for c in table.columns]
         out.write("| " + " | ".join(cells) + " |\n")
     if table.caption:
-        out.write(f"\n{table.caption}\n")
+        out.write(f"\n{shown(table.caption)}\n")
     return out.getvalue()
 
 
@@ -111,7 +112,7 @@ def to_text(table: Table) -> str:
     widths = [max(cell_len(r[i]) for r in grid) for i in range(len(table.columns))]
     lines = []
     if table.title:
-        lines.append(table.title)
+        lines.append(shown(table.title))
     for n, r in enumerate(grid):
         cells = []
         for i, (text, col) in enumerate(zip(r, table.columns, strict=True)):
@@ -121,7 +122,7 @@ def to_text(table: Table) -> str:
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     if table.caption:
-        lines.append(table.caption)
+        lines.append(shown(table.caption))
     return "\n".join(lines) + "\n"
 
 
@@ -135,7 +136,8 @@ def rich_table(table: Table, stream: TextIO, *, width: int | None = None) -> Non
         cells.append([table.shown(c, row) for c in table.columns])
         styles.append([c.style(row.get(c.key)) if c.style else None for c in table.columns])
     print_table(TermTable([TermColumn(c.header, right=c.align == "right") for c in table.columns], cells, styles,
-                          list(table.row_styles), title=table.title, caption=table.caption), stream, width=width)
+                          list(table.row_styles), title=shown(table.title), caption=shown(table.caption)), stream,
+               width=width)
 
 
 def _escape(text: str) -> str:

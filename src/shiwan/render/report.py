@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from shiwan.base.i18n import t
+from shiwan.base.safetext import shown as safe
+from shiwan.base.safetext import spreadsheet_text
 from shiwan.base.table import Column, Table
 from shiwan.render.cells import cell_style, cell_text, shown
+from shiwan.render.files import atomic_file, safe_name
 from shiwan.render.output import is_terminal, rich_table, to_json, to_markdown, to_text
 from shiwan.render.terminal import TermColumn, TermTable, print_prose, print_table
 from shiwan.tally.report import ROW_OWN, ROW_TOTAL, Report, Section
@@ -58,7 +61,7 @@ def write_report(report: Report, fmt: str, output: Path | None = None, *, stream
     if fmt in ("xlsx", "pdf"):
         return _write_book(report, fmt, output, stream)
     if output is not None and output != STDOUT:
-        with open(output, "w", encoding="utf-8", newline="") as fh:
+        with atomic_file(output) as fh:  # a failed write leaves what was there
             _write_text(report, fmt, fh, terminal=False, width=width)
         return output
     _write_text(report, fmt, stream or sys.stdout, terminal=terminal, width=width)
@@ -71,7 +74,7 @@ def _write_book(report: Report, fmt: str, output: Path | None, stream) -> Path |
     from shiwan.render.xlsx import write_xlsx
 
     if output is None:
-        output = Path(f"{report.kind}-{report.scope_code}-{report.period}.{fmt}")
+        output = Path(safe_name(f"{report.kind}-{report.scope_code}-{report.period}") + f".{fmt}")
     with tempfile.TemporaryDirectory(prefix="shiwan-") as tmp:
         book = Path(tmp) / f"{report.kind}.xlsx"
         write_xlsx(report, book)
@@ -86,23 +89,23 @@ def _write_book(report: Report, fmt: str, output: Path | None, stream) -> Path |
             out.write(made.read_bytes())
             out.flush()
             return None
-        import shutil
-
-        shutil.copyfile(made, output)
+        with atomic_file(output, "wb") as fh:  # whole, or the file that was there stays
+            fh.write(made.read_bytes())
     return output
 
 
 def _write_text(report: Report, fmt: str, stream: TextIO, *, terminal: bool | None, width: int | None) -> None:
-    if fmt == "json":
-        stream.write(to_json(json_rows(report)) + "\n")
-    elif fmt == "csv":
-        stream.write(to_csv(report))
+    """Every format but xlsx and pdf. Text for people shows control characters escaped; csv and json
+    keep the text as stored, except on a terminal."""
+    if fmt in ("json", "csv"):
+        text = to_json(json_rows(report)) + "\n" if fmt == "json" else to_csv(report)
+        stream.write(safe(text, keep_newlines=True) if is_terminal(stream) else text)
     elif fmt == "md":
-        stream.write(f"# {report.title}\n\n{report.period_line}  \n{report.unit_line}\n\n")
+        stream.write(safe(f"# {report.title}\n\n{report.period_line}  \n{report.unit_line}\n\n", keep_newlines=True))
         for sec in report.sections:
             stream.write(to_markdown(section_table(sec, screen=False)) + "\n")
         for n in footnotes(report):
-            stream.write(f"{n}  \n")
+            stream.write(f"{safe(n)}  \n")
         if report.signed:
             stream.write(f"\n{t('report.signature')}\n")
     else:
@@ -111,12 +114,12 @@ def _write_text(report: Report, fmt: str, stream: TextIO, *, terminal: bool | No
         if terminal:
             _write_terminal(report, stream, width)
             return
-        head = [report.title, report.period_line, report.unit_line]
+        head = [safe(h) for h in (report.title, report.period_line, report.unit_line)]
         stream.write("\n".join(h for h in head if h) + "\n\n")
         for sec in report.sections:
             stream.write(to_text(section_table(sec)) + "\n")
         for n in footnotes(report):
-            stream.write(n + "\n")
+            stream.write(safe(n) + "\n")
         if report.signed:
             stream.write("\n" + t("report.signature") + "\n")
 
@@ -144,7 +147,7 @@ def to_csv(report: Report) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(keys)
     for r in report.rows():
-        w.writerow(["" if r.get(k) is None else r.get(k) for k in keys])
+        w.writerow(["" if r.get(k) is None else spreadsheet_text(r.get(k)) for k in keys])
     return buf.getvalue()
 
 

@@ -10,6 +10,7 @@ from shiwan.ref.catalog import Catalog, IndicatorDef
 from shiwan.ref.constants import CAMPAIGN_TOTAL
 from shiwan.ref.units import UnitTree
 from shiwan.render import paper
+from shiwan.render.files import put, safe_name, save_workbook
 from shiwan.store.targets import campaign_of
 
 
@@ -28,30 +29,30 @@ def write_targets_template(db, tree: UnitTree, cat: Catalog, *, unit: str | None
                                   "WHERE t.campaign_id = :c", {"c": camp.id})]
     inds: list[IndicatorDef] = [i for i in cat.indicators if i.code in codes] or cat.headline()
     y = year
-    output = output or Path(f"{scope.name}_{y or '全程'}_目标任务分解表.xlsx")
+    output = output or Path(safe_name(f"{scope.name}_{y or '全程'}_目标任务分解表") + ".xlsx")
     wb = Workbook()
     ws = wb.active
     ws.title = t("sheet.targets")
     width = 2 + len(inds)
-    ws.cell(1, 1, t("targets.template_title", unit=scope.name, campaign=camp.label(),
+    put(ws, 1, 1, t("targets.template_title", unit=scope.name, campaign=camp.label(),
                     year=f"{y}年" if y else f"{camp.start[:4]}-{camp.end[:4]}年"))
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.cell(1, 1).font = Font(name="宋体", size=16, bold=True)
     ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.cell(2, 1, t("template.reporter_line", unit=scope.name))
+    put(ws, 2, 1, t("template.reporter_line", unit=scope.name))
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     head = ["序号", "单位"] + [f"{i.name}({i.measure})" for i in inds]
     for c, text in enumerate(head, 1):
-        cell = ws.cell(3, c, text)
+        cell = put(ws, 3, c, text)
         cell.font, cell.border = Font(name="宋体", bold=True), border
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     ws.row_dimensions[3].height = paper.row_height(max(paper.text_lines(h, 12) for h in head[2:]) if head[2:] else 1)
-    ws.cell(4, 2, t("row.total")).font = Font(name="宋体", bold=True)
+    put(ws, 4, 2, t("row.total")).font = Font(name="宋体", bold=True)
     for n, child in enumerate(tree.children(scope.id), 1):
-        ws.cell(4 + n, 1, n)
-        ws.cell(4 + n, 2, child.name)
+        put(ws, 4 + n, 1, n)
+        put(ws, 4 + n, 2, child.name)
     last = 4 + len(tree.children(scope.id))
     for r in range(4, last + 1):
         for c in range(1, width + 1):
@@ -59,15 +60,16 @@ def write_targets_template(db, tree: UnitTree, cat: Catalog, *, unit: str | None
             if c > 2:
                 ws.cell(r, c).protection = Protection(locked=False)
                 ws.cell(r, c).number_format = "0.00" if inds[c - 3].decimals else "0"
-    ws.cell(last + 2, 1, t("targets.template_note"))
+    put(ws, last + 2, 1, t("targets.template_note"))
     _paper(ws, width, last)
     meta = wb.create_sheet("_shiwan")
-    for row in (("form", "targets"), ("unit", scope.code), ("year", str(y) if y else "campaign"),
-                ("campaign", camp.code), ("catalog", cat.version)):
-        meta.append(list(row))
+    for r, (key, value) in enumerate((("form", "targets"), ("unit", scope.code), ("year", str(y) if y else "campaign"),
+                                      ("campaign", camp.code), ("catalog", cat.version)), 1):
+        put(meta, r, 1, key)
+        put(meta, r, 2, value)
     meta.sheet_state = "hidden"
     ws.protection.sheet = True
-    wb.save(output)
+    save_workbook(wb, output)
     return output
 
 
@@ -79,7 +81,7 @@ def _paper(ws, width: int, last: int) -> None:
     widths = [6.0, 16.0] + [12.0] * (width - 2)
     layout = paper.Layout(widths, keep=2, portrait=width <= 7)
     title = paper.break_lines(ws.cell(1, 1).value, sum(widths) / 1.6)
-    ws.cell(1, 1).value = title
+    put(ws, 1, 1, title)
     layout.heights[1] = 26.0 * (title.count("\n") + 1) + 6
     note = ws.cell(last + 2, 1)
     note.alignment = Alignment(wrap_text=True, vertical="top")
@@ -112,6 +114,6 @@ def export_targets_xlsx(db, *, year: int | None, under: str | None, output: Path
             if code:
                 v = values.get((u.id, cat.by_code[code].id))
                 if v is not None:
-                    ws.cell(r, c, v if cat.by_code[code].decimals else int(v))
-    wb.save(path)
+                    put(ws, r, c, v if cat.by_code[code].decimals else int(v))
+    save_workbook(wb, path)
     return path

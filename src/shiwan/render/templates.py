@@ -25,6 +25,7 @@ from shiwan.ref.campaigns import default_campaign
 from shiwan.ref.catalog import Catalog, IndicatorDef
 from shiwan.ref.units import UnitRec, UnitTree
 from shiwan.render import paper
+from shiwan.render.files import put, safe_name, save_workbook
 
 DEADLINE_NOTE_DAY = 5
 
@@ -79,9 +80,9 @@ def write_template(db, form: str, *, unit: str | None, period: str | None, year:
     if form == "city" and not tree.children(u.id):
         raise UserError("template.no_children", unit=u.name)
     if output is None:
-        output = Path(f"{u.name}_{period}_{'汇总表' if form == 'city' else '月报'}.xlsx")
+        output = Path(safe_name(f"{u.name}_{period}_{'汇总表' if form == 'city' else '月报'}") + ".xlsx")
     wb = build_template(db, tree, cat, form, u, period)
-    wb.save(output)
+    save_workbook(wb, output)
     return output
 
 
@@ -100,10 +101,11 @@ def build_template(db, tree: UnitTree, cat: Catalog, form: str, unit: UnitRec, p
         ws.title = t("template.sheet_county")
         _county_sheet(ws, cat, unit, period, title)
     meta = wb.create_sheet(META_SHEET)
-    for row in (("form", form), ("unit", unit.code), ("unit_name", unit.name), ("period", period),
-                ("catalog", cat.version), ("generator", f"shiwan {__version__}"),
-                ("created_at", datetime.now().astimezone().isoformat(timespec="seconds"))):
-        meta.append(list(row))
+    for r, (key, value) in enumerate((("form", form), ("unit", unit.code), ("unit_name", unit.name), ("period", period),
+                                      ("catalog", cat.version), ("generator", f"shiwan {__version__}"),
+                                      ("created_at", datetime.now().astimezone().isoformat(timespec="seconds"))), 1):
+        put(meta, r, 1, key)
+        put(meta, r, 2, value)
     meta.sheet_state = "hidden"
     meta.protection.sheet = True
     return wb
@@ -135,7 +137,7 @@ def _head_lines(ws, unit: UnitRec, period: str, title: str, width: int, heading:
 
     span = span or width
     last = cell_name(0, span - 1)[:-1]
-    ws["A1"] = t(heading, unit=unit.name, campaign=title)
+    put(ws, 1, 1, t(heading, unit=unit.name, campaign=title))
     ws.merge_cells(f"A1:{last}1")
     ws["A1"].font = st.title
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
@@ -146,13 +148,13 @@ def _head_lines(ws, unit: UnitRec, period: str, title: str, width: int, heading:
         else t("template.period_month", year=y, month=m, month_name=month_name)
     ws.merge_cells(f"A2:{last}2")
     ws["A2"].alignment = Alignment(horizontal="center")
-    ws["A3"] = t("template.reporter_line", unit=unit.name)
+    put(ws, 3, 1, t("template.reporter_line", unit=unit.name))
     split = keep if keep else max(2, span - 3)
     ws.merge_cells(f"A3:{cell_name(0, split - 1)[:-1]}3")
     if keep:
         ws["A3"].alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
         ws.row_dimensions[3].height = 28
-    ws.cell(3, span if keep else split + 1, t("template.measure_line", measures=_measures(cat)))
+    put(ws, 3, span if keep else split + 1, t("template.measure_line", measures=_measures(cat)))
     if not keep:
         ws.merge_cells(f"{cell_name(0, split)[:-1]}3:{last}3")
     ws.cell(3, span if keep else split + 1).alignment = Alignment(horizontal="right")
@@ -170,9 +172,9 @@ def _footer(ws, row: int, width: int, period: str, *, first: int = 1) -> None:
     from openpyxl.styles import Font
 
     deadline = periods.deadline(period, DEADLINE_NOTE_DAY)
-    ws.cell(row, first, t("template.footer"))
+    put(ws, row, first, t("template.footer"))
     ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=width)
-    ws.cell(row + 1, first, t("template.note", month=deadline.month, day=deadline.day))
+    put(ws, row + 1, first, t("template.note", month=deadline.month, day=deadline.day))
     ws.merge_cells(start_row=row + 1, start_column=first, end_row=row + 1, end_column=width)
     for r in (row, row + 1):
         ws.cell(r, first).font = Font(name="宋体", size=10)
@@ -215,18 +217,18 @@ def _city_header(ws, inds: list[IndicatorDef], width: int, st: Styles) -> None:
     """Rows 4-5: 序号 and 单位 merged down, each indicator over its 本月 / 本年累计 (or 期末数)."""
     h1, h2 = 4, 5
     for c, text in ((1, t("template.serial")), (2, t("template.unit"))):
-        ws.cell(h1, c, text)
+        put(ws, h1, c, text)
         ws.merge_cells(start_row=h1, start_column=c, end_row=h2, end_column=c)
     col = 3
     for ind in inds:
-        ws.cell(h1, col, f"{ind.name}({ind.measure})" if ind.parent is None else t("template.part_column", part=ind.part_name))
+        put(ws, h1, col, f"{ind.name}({ind.measure})" if ind.parent is None else t("template.part_column", part=ind.part_name))
         if ind.kind == "flow":
             ws.merge_cells(start_row=h1, start_column=col, end_row=h1, end_column=col + 1)
-            ws.cell(h2, col, t("template.month"))
-            ws.cell(h2, col + 1, t("template.ytd"))
+            put(ws, h2, col, t("template.month"))
+            put(ws, h2, col + 1, t("template.ytd"))
             col += 2
         else:
-            ws.cell(h2, col, t("template.level"))
+            put(ws, h2, col, t("template.level"))
             col += 1
     for r in (h1, h2):
         for c in range(1, width + 1):
@@ -242,10 +244,10 @@ def _city_rows(ws, cols: list[tuple[IndicatorDef, str]], unit: UnitRec, members:
     from openpyxl.styles import Alignment, Protection
 
     first, last = total_row + 1, total_row + len(members)
-    ws.cell(total_row, 2, t("row.total"))
+    put(ws, total_row, 2, t("row.total"))
     for n, member in enumerate(members):
-        ws.cell(first + n, 1, n + 1)
-        ws.cell(first + n, 2, t("row.own.city") if member.id == unit.id and unit.level == "city"
+        put(ws, first + n, 1, n + 1)
+        put(ws, first + n, 2, t("row.own.city") if member.id == unit.id and unit.level == "city"
                 else t("row.own.other") if member.id == unit.id else member.name)
     validations = {}
     for j, (ind, _measure) in enumerate(cols):
@@ -282,7 +284,7 @@ def _county_sheet(ws, cat: Catalog, unit: UnitRec, period: str, title: str) -> N
     head = 4
     for c, text in enumerate((t("template.serial"), t("template.indicator"), t("template.measure"), t("template.month"),
                               t("template.ytd")), 1):
-        cell = ws.cell(head, c, text)
+        cell = put(ws, head, c, text)
         cell.font, cell.alignment, cell.border, cell.fill = st.bold, st.center, st.border, st.header_fill
     validations = {}
     r = head + 1
@@ -290,11 +292,11 @@ def _county_sheet(ws, cat: Catalog, unit: UnitRec, period: str, title: str) -> N
     for ind in cat.with_parts():  # each indicator, then its breakdowns (其中) as rows under it
         if ind.parent is None:
             serial += 1
-            ws.cell(r, 1, serial)
-            ws.cell(r, 2, ind.name)
+            put(ws, r, 1, serial)
+            put(ws, r, 2, ind.name)
         else:
-            ws.cell(r, 2, t("template.part_row", part=ind.part_name))
-        ws.cell(r, 3, ind.measure)
+            put(ws, r, 2, t("template.part_row", part=ind.part_name))
+        put(ws, r, 3, ind.measure)
         fmt = "0.00" if ind.decimals else "0"
         dv = validations.get(ind.decimals)
         if dv is None:
@@ -318,7 +320,7 @@ def _county_sheet(ws, cat: Catalog, unit: UnitRec, period: str, title: str) -> N
             cell.border = st.border
             cell.alignment = Alignment(horizontal="left" if c == 2 else "center", vertical="center")
         r += 1
-    ws.cell(r, 2, t("template.stock_note"))
+    put(ws, r, 2, t("template.stock_note"))
     ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=5)
     layout = paper.Layout([6.0, 28.0, 10.0, 14.0, 14.0], portrait=True, heights={1: 30.0})
     _footer(ws, r + 2, width, period)

@@ -15,6 +15,8 @@ from typing import TextIO
 
 from rich.cells import cell_len
 
+from shiwan.base.safetext import shown as safe  # control characters escaped: nothing here drives the terminal
+
 # a run that must not break: anything that is neither a space nor a wide (CJK) character, with the
 # punctuation that may not start a line glued to what comes before it
 _OPENING = "(([{“‘《〈「『【"
@@ -131,7 +133,7 @@ def _rich_table(table: TermTable, group: list[int], widths: list[int], *, wrap_c
         shown = []
         for c in group:
             style = table.styles[r][c] if table.styles else None
-            text = escape(cells[c])
+            text = escape(safe(cells[c]))
             shown.append(f"[{style}]{text}[/]" if style and text else text)
         rt.add_row(*shown, style=(table.row_styles[r] if table.row_styles and r < len(table.row_styles) else None))
     return rt
@@ -199,7 +201,7 @@ def print_prose(console, text: str, *, bold: bool = False, dim: bool = False, ce
     """A line of prose, wrapped where a line may break."""
     from rich.markup import escape
 
-    for line in wrap(text, console.width):
+    for line in wrap(safe(text, keep_newlines=True), console.width):
         pad = " " * max(0, (console.width - cell_len(line)) // 2) if center else ""
         shown = escape(line)
         if bold:

@@ -19,6 +19,7 @@ from shiwan import __version__
 from shiwan.base.i18n import is_en, t
 from shiwan.render import paper
 from shiwan.render.cells import cell_text, marks_of, shown
+from shiwan.render.files import put, save_workbook
 from shiwan.tally.report import ROW_TOTAL, ROW_UNIT, Col, Report, Section
 
 FONT = "宋体"
@@ -97,7 +98,7 @@ def write_xlsx(report: Report, path: Path) -> None:
 
         chart_sheet(wb, wb.worksheets[0], report, chart)
         _footer(wb.worksheets[-1], report)
-    wb.save(path)
+    save_workbook(wb, path)
 
 
 def _sheet_name(title: str, wb) -> str:
@@ -145,7 +146,7 @@ def _head(ws, report: Report, layout: paper.Layout) -> None:
     span = paper.first_page_columns(layout)
     width = sum(layout.widths[:span])
     for r, text, font, size in ((1, report.title, st["title"], 1.6), (2, report.period_line, st["normal"], 1.0)):
-        cell = ws.cell(r, 1, text)
+        cell = put(ws, r, 1, text)
         cell.font = font
         layout.heights[r] = 26 if r == 1 else paper.row_height(1)
         if paper.text_units(text) * size > width - 1:  # wider than the table: left, running on
@@ -154,7 +155,7 @@ def _head(ws, report: Report, layout: paper.Layout) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center")
         if span > 1:
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=span)
-    cell = ws.cell(3, 1, report.unit_line)
+    cell = put(ws, 3, 1, report.unit_line)
     cell.font = st["normal"]
     cell.alignment = Alignment(horizontal="left", vertical="center")
 
@@ -166,7 +167,7 @@ def _prose_row(ws, row: int, text: str, layout: paper.Layout) -> int:
 
     st = _styles()
     for line in wrap(text, int(paper.narrowest_page(layout))):
-        cell = ws.cell(row, 1, line)
+        cell = put(ws, row, 1, line)
         cell.font = st["normal"]
         layout.heights[row] = paper.row_height(1)
         row += 1
@@ -179,7 +180,7 @@ def _header_cell(ws, r: int, c: int, text: str | None, width: float | None = Non
     st = _styles()
     if text and width:
         text = paper.break_lines(text, width)
-    cell = ws.cell(r, c, text)
+    cell = put(ws, r, c, text)
     cell.font, cell.alignment, cell.border, cell.fill = st["bold"], st["center"], st["border"], st["head"]
 
 
@@ -191,7 +192,7 @@ def _write_rows(ws, rows: list[dict], cols: list[tuple[int, Col]], first_row: in
         lines = 1
         for c, col in cols:
             value = _value(col, row)
-            cell = ws.cell(r, c, value)
+            cell = put(ws, r, c, value)
             fmt = _num_format(col)
             if fmt and value is not None and not isinstance(value, str):
                 cell.number_format = _with_marks(fmt, marks_of(col, row))
@@ -274,7 +275,7 @@ def _table_sheet(ws, report: Report, sections: list[Section]) -> _Built:
             placed.append((sections[n], [(c + i, col) for i, col in enumerate(own[n])]))
             c += len(own[n])
         if g:
-            cell = ws.cell(top, 1, t("xlsx.continued", title=report.title))
+            cell = put(ws, top, 1, t("xlsx.continued", title=report.title))
             cell.font = _styles()["bold"]
             layout.heights[top] = paper.row_height(1)
             top += 1
@@ -319,7 +320,7 @@ def _table(ws, top: int, shared: list[Col], placed: list[tuple[Section, list[tup
     layout.heights[h2] = _header_height([x for _, cols in placed for x in cols], layout)
     rows0 = placed[0][0].rows
     if not rows0:
-        ws.cell(h2 + 1, 1, t("xlsx.none"))
+        put(ws, h2 + 1, 1, t("xlsx.none"))
         return h2 + 1
     last = _write_rows(ws, rows0, list(enumerate(shared, 1)), h2 + 1, layout)
     for sec, cols in placed:

@@ -8,6 +8,8 @@ import math
 from typing import Any
 
 from shiwan.base.i18n import t
+from shiwan.base.safetext import shown as safe
+from shiwan.render.files import put
 from shiwan.tally.report import Report
 
 CHART_WIDTH_CM, CHART_HEIGHT_CM = 26.0, 14.5
@@ -19,12 +21,10 @@ def chart_sheet(wb, data_ws, report: Report, spec: dict[str, Any]) -> None:
     from openpyxl.worksheet.properties import PageSetupProperties
 
     ws = wb.create_sheet(t("sheet.chart")[:31])
-    ws["A1"] = report.title
-    ws["A1"].font = Font(name="宋体", size=14, bold=True)
-    ws["A2"] = f"{report.period_line}    {report.unit_line}"
-    ws["A2"].font = Font(name="宋体", size=10)
+    put(ws, 1, 1, report.title).font = Font(name="宋体", size=14, bold=True)
+    put(ws, 2, 1, f"{report.period_line}    {report.unit_line}").font = Font(name="宋体", size=10)
     chart = _line(data_ws, spec) if report.kind == "trend" else _bars(data_ws, report, spec)
-    chart.title = f"{spec['title']} — {spec['header']}"
+    chart.title = safe(f"{spec['title']} — {spec['header']}")
     chart.style = 10
     chart.width, chart.height = CHART_WIDTH_CM, CHART_HEIGHT_CM
     ws.add_chart(chart, "A4")
@@ -66,7 +66,7 @@ def _bars(ws, report: Report, spec: dict[str, Any]):
     bar.dataLabels = labels
     percent = report.kind in ("progress", "campaign", "completeness")
     bar.y_axis.numFmt = "0%" if percent else "General"
-    bar.y_axis.title = spec["header"]
+    bar.y_axis.title = safe(spec["header"])
     bar.x_axis.delete = bar.y_axis.delete = False
     bar.y_axis.scaling.min = 0
     bar.legend = None
@@ -92,7 +92,7 @@ def _line(ws, spec: dict[str, Any]):
     series.smooth = False
     chart.series.append(series)
     chart.set_categories(_refs(ws, spec, spec["label_col"]))
-    chart.y_axis.title = spec["header"]
+    chart.y_axis.title = safe(spec["header"])
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.legend = None
     return chart

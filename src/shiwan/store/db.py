@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 Params = Mapping[str, Any] | None
+UNIT_LOCK_SPACE = 0x5368  # 'Sh': the first key of the advisory locks of units on PostgreSQL
 
 
 class DatabaseMissing(Exception):
@@ -83,6 +84,7 @@ class Database:
         db.is_sqlite = conn.dialect.name == "sqlite"
         db._conn, db._sa, db._engine, db._owned = None, conn, None, False
         db._in_tx = True
+        db.read_only = False
         return db
 
     def __init__(self, location: str, *, create: bool = False):
@@ -94,14 +96,10 @@ class Database:
         self.is_sqlite = self.path is not None
         self._in_tx = False
         self._owned = True
+        self.read_only = False
         if self.path is not None and backend != "sqlalchemy":
-            import sqlite3
-
             self._sa = None
-            self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-            self._conn.execute("PRAGMA foreign_keys = ON")
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._conn, self.read_only = _open_sqlite(self.path)
         else:
             from sqlalchemy import create_engine, event
 
@@ -234,13 +232,26 @@ class Database:
         if not self._in_tx and self._sa.in_transaction():
             self._sa.commit()
 
+    def lock_units(self, unit_ids: Iterable[int]) -> None:
+        """Inside a transaction: hold every unit's lock until it ends, so that two processes never
+        plan and write the same units' figures at once (the second waits, then reads what the first
+        wrote). PostgreSQL: one advisory lock per unit, taken in id order so that two transactions
+        cannot deadlock on them. SQLite: the write transaction (BEGIN IMMEDIATE) already excludes
+        every other writer."""
+        if self.is_sqlite:
+            return
+        for uid in sorted(set(unit_ids)):
+            self.scalar("SELECT pg_advisory_xact_lock(:ns, :u)", {"ns": UNIT_LOCK_SPACE, "u": uid})
+
     def batch_mode(self, on: bool) -> None:
         """Many small transactions in a row (an import batch): on SQLite, checkpoint the write-ahead
-        log once at the end instead of every thousand pages. Elsewhere nothing changes."""
-        if self._conn is None:
+        log every 2,048 pages (8 MB) as the batch goes, not every thousand, and once more at the end.
+        The log stays bounded (it once grew to 40 times the database, filling a small disk), and
+        `journal_size_limit` shrinks it back after a checkpoint. Elsewhere nothing changes."""
+        if self._conn is None or self.read_only:
             return
         if on:
-            self._conn.execute("PRAGMA wal_autocheckpoint = 0")
+            self._conn.execute("PRAGMA wal_autocheckpoint = 2048")
         else:
             self._conn.execute("PRAGMA wal_autocheckpoint = 1000")
             self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
@@ -258,6 +269,34 @@ class Database:
     def set_meta(self, key: str, value: str) -> None:
         if self.run("UPDATE meta SET value = :v WHERE key = :k", {"k": key, "v": value}) == 0:
             self.run("INSERT INTO meta (key, value) VALUES (:k, :v)", {"k": key, "v": value})
+
+
+def _open_sqlite(path: str):
+    """(connection, read only?). A database on a read-only disk or folder, where SQLite cannot make
+    the write-ahead log's `-shm` file, is opened read-only, so that reports still work; a write then
+    fails with its own clear message (`db.read_only`)."""
+    import sqlite3
+    from urllib.parse import quote
+
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA journal_size_limit = 67108864")  # a checkpointed log shrinks back to 64 MB
+        return conn, False
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if "unable to open" not in str(exc) and "readonly" not in str(exc):
+            raise
+    for mode in ("mode=ro", "immutable=1"):  # immutable: nobody can write here, so no -shm is needed
+        conn = sqlite3.connect(f"file:{quote(path)}?{mode}", uri=True, isolation_level=None, timeout=30)
+        try:
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            return conn, True
+        except sqlite3.OperationalError:
+            conn.close()
+    raise sqlite3.OperationalError("unable to open database file")
 
 
 def in_clause(name: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:

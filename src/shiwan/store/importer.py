@@ -87,9 +87,10 @@ class _Refused(Exception):
 class Importer:
     """Applies parsed files to the database, one transaction each.
 
-    Everything a file is checked against is read inside its own write transaction, so two imports
-    running at once cannot both plan against the same stored figures. A dry run (`check`) keeps what
-    each file would have written in memory, so that it reaches the same verdicts as the real import."""
+    A file is checked against what it reads inside its own write transaction, holding the lock of
+    every unit it writes (`Database.lock_units`): a second import waits, then sees what the first
+    wrote. What is kept between files is dropped once another process has written (`_enter`). A dry
+    run keeps what each file would have written, to reach the real import's verdicts."""
 
     def __init__(self, db: Database, catalog: Catalog, units: UnitTree, *, dry_run: bool = False):
         self.db = db
@@ -106,6 +107,7 @@ class Importer:
         self._pending: dict[tuple[int, int, str, int], Stored] = {}
         self._pending_dates: dict[tuple[int, str, str], str] = {}
         self._dated: set[tuple[int, str, str]] | None = None
+        self._log_rows: int | None = None  # rows of the import log as far as this importer knows
 
     def apply(self, path: str, p: Parsed | None) -> FileResult:
         res = FileResult(file=path)
@@ -137,6 +139,7 @@ class Importer:
         for attempt in (1, 2):
             try:
                 with self.db.transaction():
+                    self._enter(parsed)
                     plan, found = self._plan(parsed)
                     if any(f.is_error for f in found):
                         res.problems.extend(found)
@@ -148,6 +151,7 @@ class Importer:
                     res.import_id = self._log(res, parsed)
                     self._write(plan, res.import_id)
                     self._received(parsed, plan, res.import_id)
+                self._logged()
                 if self._dated is not None and parsed.submitted_on:
                     self._dated.update((r.reporter_id, r.period, r.form) for r in parsed.returns)
                 break
@@ -159,6 +163,17 @@ class Importer:
                 res.problems = list(parsed.problems)
         self.history.record(plan, res.import_id)
         return res
+
+    def _enter(self, parsed: ParsedFile) -> None:
+        """Start a file's transaction: lock its units; forget what others wrote since (into the log)."""
+        self.db.lock_units({r.reporter_id for r in parsed.returns if r.reporter_id is not None}
+                           | {f.unit_id for r in parsed.returns for f in r.figures})
+        self._locks.clear()
+        rows = self.db.scalar("SELECT COUNT(*) FROM import_log")
+        if rows != self._log_rows:
+            self._dated = None
+            self.history = FlowHistory(self.db, self.catalog, "9999-99")
+        self._log_rows = rows
 
     def _at_period(self, parsed: ParsedFile) -> list[Problem]:
         """Every figure goes to the unit standing at its return's period. A unit of another span is
@@ -446,7 +461,12 @@ class Importer:
             # The refusal is logged (the assessment counts refused returns); no figure changes.
             with self.db.transaction():
                 self._log(res, None)
+            self._logged()
         return res
+
+    def _logged(self) -> None:
+        """This importer's own entry of the log is in (not a sign of anyone else's writes)."""
+        self._log_rows = None if self._log_rows is None else self._log_rows + 1
 
 
 def _standing_counterpart(tree: UnitTree, view: UnitTree, u: UnitRec) -> UnitRec | None:

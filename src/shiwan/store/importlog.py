@@ -140,18 +140,21 @@ class RevertReport:
 def revert_import(db, import_id: int) -> RevertReport:
     """Undo an import: every figure it set that is still current goes back to the value it replaced
     (or away, where it had none). Figures a later import has changed since are left as they are.
-    The revert is itself an entry of the log; a locked period refuses it."""
-    rec = _import_row(db, import_id)
-    if rec is None:
-        raise UserError("imports.no_such", id=import_id)
-    if rec["kind"] != "file" or rec["status"] not in ("imported", "revised"):
-        raise UserError("imports.cannot_revert", id=import_id, status=t(f"status.{rec['status']}"))
-    current = db.all("SELECT id, unit_id, indicator_id, period, channel, month, ytd, sheet, month_cell, ytd_cell "
-                     "FROM figure WHERE import_id = :id", {"id": import_id})
-    _refuse_if_closed(db, [(r[1], r[3]) for r in current])
-    kept = db.scalar("SELECT COUNT(*) FROM figure_history WHERE import_id = :id AND action = 'revised'", {"id": import_id}) or 0
+    The revert is itself an entry of the log; a locked period (or unit) refuses it. Like an import,
+    it holds the locks of the units it changes, and reads what it restores inside its transaction."""
     restored = removed = 0
     with db.transaction():
+        db.lock_units(u for (u,) in db.all("SELECT DISTINCT unit_id FROM figure WHERE import_id = :id", {"id": import_id}))
+        rec = _import_row(db, import_id)
+        if rec is None:
+            raise UserError("imports.no_such", id=import_id)
+        if rec["kind"] != "file" or rec["status"] not in ("imported", "revised"):
+            raise UserError("imports.cannot_revert", id=import_id, status=t(f"status.{rec['status']}"))
+        current = db.all("SELECT id, unit_id, indicator_id, period, channel, month, ytd, sheet, month_cell, ytd_cell "
+                         "FROM figure WHERE import_id = :id", {"id": import_id})
+        _refuse_if_closed(db, [(r[1], r[3]) for r in current])
+        kept = db.scalar("SELECT COUNT(*) FROM figure_history WHERE import_id = :id AND action = 'revised'",
+                         {"id": import_id}) or 0
         rid = db.insert("import_log", {
             "kind": "revert", "file_name": rec["file_name"], "file_path": rec["file_path"], "sha256": rec["sha256"],
             "size": rec["size"], "form": rec["form"], "unit_id": rec["unit_id"], "period": rec["period"],

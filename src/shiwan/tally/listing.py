@@ -77,8 +77,12 @@ def add_unit(db, code: str, name: str, parent_code: str, level: str | None, alia
              first_year: int | None = None, last_year: int | None = None) -> tuple[str, str, str]:
     """A unit of our own (an industry union, a district the divisions do not list), standing from
     `first_year` to `last_year` (default: always)."""
+    from shiwan.base.safetext import has_controls
     from shiwan.ref.units import ALWAYS_FROM, STILL_STANDING
 
+    for text in (code, name, *aliases):
+        if has_controls(text) or not text.strip():
+            raise UserError("units.bad_text", text=text, exit_code=2)
     first, last = first_year or ALWAYS_FROM, last_year or STILL_STANDING
     if first > last:
         raise UserError("units.bad_span", first=first, last=last, exit_code=2)

@@ -239,4 +239,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "assessment.note_rank": ("排名:按总分;总分相同的,迟报、未报月数少的在前,再按被拒绝文件少的在前。",
                              "Rank: by total; equal totals by fewer months late or missing, then fewer files refused."),
     "assessment.note": ("等级:总分 ≥ {excellent} 为优秀,≥ {passing} 为达标,其余为不达标。", "Bands: ≥ {excellent} excellent, ≥ {passing} pass, below that fail."),
+    # -- output files ------------------------------------------------------------------------------------
+    "output.disk_full": ("磁盘已满,无法写入 {path};原有文件(如有)保持不变", "the disk is full: {path} was not written (a file already there is as it was)"),
+    "output.no_folder": ("文件夹 {path} 不存在", "folder {path} does not exist"),
+    "output.cannot_write": ("无法写入 {path}:{reason}", "cannot write {path}: {reason}"),
 }
