@@ -43,7 +43,9 @@ def send(
     with open_database() as db:
         out = outgoing(db, p, unit)
         if output is None:
-            output = Path(f"{out.unit.name}_{p}_{'汇总表' if out.form == 'city' else '月报'}.xlsx")
+            from shiwan.render.files import safe_name
+
+            output = Path(safe_name(f"{out.unit.name}_{p}_{'汇总表' if out.form == 'city' else '月报'}") + ".xlsx")
         write_send(db, out, output, day)
     missing = sum(1 for r in out.rows if r.figures is None)
     stderr().print(t("send.written", path=str(output), unit=out.unit.name, period=p, form=t(f"form.{out.form}"),

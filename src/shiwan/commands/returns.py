@@ -221,7 +221,9 @@ def _export_dhis2(db, period: str | None, unit: str | None, fmt: str, output: Pa
     if output is None or str(output) == "-":
         sys.stdout.write(text)
         return
-    output.write_text(text, encoding="utf-8", newline="")
+    from shiwan.render.files import write_text
+
+    write_text(output, text)
     stderr().print(t("cli.written", path=str(output)))
 
 

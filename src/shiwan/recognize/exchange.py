@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from shiwan.base.problems import Problem, error, warning
+from shiwan.base.safetext import is_formula_like
 from shiwan.read.readers import Book
 from shiwan.recognize.model import Context, FigureIn, Options, ParsedFile, ReturnIn
 from shiwan.recognize.values import parse_figure
@@ -184,6 +185,8 @@ class _ExportReader(_Reader):
         if u is None:
             return
         name = str(rec.get("unit_name", "")).strip()
+        if name.startswith("'") and is_formula_like(name[1:]):  # as the csv neutralised it
+            name = name[1:]
         if name and normalize_unit_name(name) not in {normalize_unit_name(n) for n in (u.name, *u.aliases)}:
             self.problems.append(warning("exchange.unit_name_differs", sheet=self.sheet, cell=f"{line}:unit_name",
                                          name=name, code=u.code, unit=u.name))

@@ -9,6 +9,8 @@ import io
 import json
 from typing import Any
 
+from shiwan.base.safetext import spreadsheet_text
+
 CSV_HEADER = ("dataelement", "period", "orgunit", "categoryoptioncombo", "attributeoptioncombo", "value", "storedby",
               "lastupdated", "comment", "followup")
 _CSV_KEYS = ("dataElement", "period", "orgUnit", "categoryOptionCombo", "attributeOptionCombo", "value", "storedBy",
@@ -25,5 +27,5 @@ def to_dhis2_csv(data_set: dict[str, Any]) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_HEADER)
     for v in data_set["dataValues"]:
-        w.writerow([v.get(k, "") for k in _CSV_KEYS])
+        w.writerow([spreadsheet_text(v.get(k, "")) for k in _CSV_KEYS])  # a file name is never a formula
     return buf.getvalue()

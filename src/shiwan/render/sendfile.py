@@ -18,6 +18,7 @@ from shiwan.read.readers import cell_name, parse_cell_name
 from shiwan.recognize import META_SHEET
 from shiwan.ref.catalog import Catalog
 from shiwan.ref.units import UnitTree
+from shiwan.render.files import put, save_workbook
 from shiwan.render.templates import build_template, footer_cell, template_cells
 from shiwan.tally.sending import Outgoing, SentRow
 
@@ -68,8 +69,7 @@ def _write(db, out: Outgoing, output: Path, submitted: date) -> Path:
     _footer(ws, submitted)
     _meta(wb[META_SHEET], submitted, not_given)
     _sources_sheet(wb, sources)
-    wb.save(output)
-    return output
+    return save_workbook(wb, output)
 
 
 def _blank_cells(ref: str, form: str, kind: str) -> list[str]:
@@ -151,10 +151,8 @@ def _sources(row: SentRow, code: str, fig, cells: dict, key: str, kind: str) -> 
 def _sources_sheet(wb, sources: list[list[object]]) -> None:
     ws = wb.create_sheet(SOURCES_SHEET)
     ws.append(list(SOURCE_COLUMNS))
-    for r in sources:
-        ws.append(r)
-        for cell in ws[ws.max_row]:  # a file or sheet name from a return is text, never a formula
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
+    for n, r in enumerate(sources, 2):
+        for c, value in enumerate(r, 1):
+            put(ws, n, c, value)  # a file or sheet name from a return is text, never a formula
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
