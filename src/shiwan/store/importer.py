@@ -8,8 +8,7 @@
 - **Every figure knows where it came from**: the import (file name, SHA-256, size, OS user, time),
   the sheet and the cell.
 
-A file whose 报出日期 is older than that of the version already stored (or applied earlier in the
-batch) is refused rather than applied over it.
+A file whose 报出日期 is older than the stored version's (or one applied earlier) is refused, not applied.
 """
 
 from __future__ import annotations
