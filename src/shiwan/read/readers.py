@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shiwan.read.errorcells import mark_ods_errors, mark_xls_errors, mark_xlsx_errors
+
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a monthly return is a few tens of KB
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 20_000  # a national summary of every county-level unit still fits
@@ -221,6 +223,8 @@ def _read_zip(data: bytes, path: Path | None) -> Book:
     book = _calamine(data, fmt, path)
     if fmt in ("xlsx", "xlsm"):
         _mark_formulas_without_value(zf, book)
+    elif fmt == "ods":
+        mark_ods_errors(zf, book)
     return book
 
 
@@ -230,7 +234,9 @@ def _read_ole(data: bytes, path: Path | None) -> Book:
         raise ReadError("read.password")
     if b"W\x00o\x00r\x00d\x00D\x00o\x00c\x00u\x00m\x00e\x00n\x00t" in data:
         raise ReadError("read.word_document")
-    return _calamine(data, "xls", path)
+    book = _calamine(data, "xls", path)
+    mark_xls_errors(data, book)
+    return book
 
 
 def _calamine(data: bytes, fmt: str, path: Path | None) -> Book:
@@ -323,7 +329,7 @@ def _mark_formulas_without_value(zf: zipfile.ZipFile, book: Book) -> None:
     for n in zf.namelist():
         if n.startswith("xl/worksheets/") and n.endswith(".xml"):
             xml = zf.read(n)
-            if b"<f" in xml or b":f>" in xml:
+            if b"<f" in xml or b":f>" in xml or b't="e"' in xml:
                 with_formulas[n] = xml
     if not with_formulas:
         return  # no formulas at all: nothing to look for
@@ -337,6 +343,7 @@ def _mark_formulas_without_value(zf: zipfile.ZipFile, book: Book) -> None:
         xml = with_formulas.get(member)
         if sheet is None or xml is None:
             continue
+        mark_xlsx_errors(sheet, xml)
         for m in _CELL_RE.finditer(xml):
             inner = m.group(2) or b""
             if b"<f" not in inner and b":f" not in inner:

@@ -18,12 +18,26 @@ class FigureReader:
     def __init__(self, grid: Grid, problems: list[Problem]):
         self.grid = grid
         self.problems = problems
+        self._merges_named: set[tuple[int, int, int, int]] = set()
+        self._merge_owner: dict[tuple[int, int, int, int], tuple[int, str] | None] = {}
 
-    def value(self, r: int, c: int, ind: IndicatorDef, *, report: bool = True) -> tuple[bool, float | None]:
-        """(ok, value) of a figure cell: blank is 0; an unreadable cell is an error (reported once)."""
+    def value(self, r: int, c: int, ind: IndicatorDef, *, report: bool = True,
+              owner: tuple[int, str] | None = None) -> tuple[bool, float | None]:
+        """(ok, value) of a figure cell: blank is 0; an unreadable cell is an error (reported once).
+        `owner` is the (unit, indicator) the cell is read for, so that one number merged over the
+        cells of two units or two indicators is refused."""
         if (r, c) in self.grid.no_value:
             if report:
                 self.problems.append(error("read.formula_no_value", sheet=self.grid.name, cell=cell_name(r, c)))
+            return False, None
+        merged = self._merged_figure(r, c) if owner is not None else None
+        if merged and self._merge_owner.setdefault(merged, owner) != owner:
+            if report and merged not in self._merges_named:
+                self._merges_named.add(merged)
+                self.problems.append(error("value.merged_figure", sheet=self.grid.name,
+                                           cell=cell_name(*merged[:2]),
+                                           span=f"{cell_name(*merged[:2])}:{cell_name(*merged[2:])}",
+                                           indicator=ind.name))
             return False, None
         p = parse_figure(self.grid.cell(r, c), ind.decimals, ind.measure)
         if not p.ok:
@@ -34,6 +48,15 @@ class FigureReader:
             return False, None
         return True, (0.0 if p.blank else p.value)
 
+    def _merged_figure(self, r: int, c: int) -> tuple[int, int, int, int] | None:
+        """The merged range a figure cell lies in when it holds a number over several cells: one figure
+        cannot be two units' or two indicators' (a number merged down the rows of two counties)."""
+        m = self.grid.merge(r, c)
+        if m is None or (m[0], m[1]) == (m[2], m[3]):
+            return None
+        p = parse_figure(self.grid.cell(m[0], m[1]))
+        return m if p.ok and not p.blank and p.value else None
+
     def figure(self, unit_id: int, ind: IndicatorDef, cells: dict[str, tuple[int, int]], channel: int,
                january: bool = False) -> FigureIn | None:
         """One figure from its cells ({'month'|'ytd': (row, col)}); None when a cell is bad or none given.
@@ -41,7 +64,7 @@ class FigureReader:
         vals: dict[str, tuple[float | None, str]] = {}
         ok = True
         for slot, (r, c) in cells.items():
-            good, v = self.value(r, c, ind)
+            good, v = self.value(r, c, ind, owner=(unit_id, ind.code))
             if good:
                 vals[slot] = (v, cell_name(r, c))
             ok = ok and good

@@ -53,6 +53,9 @@ def _err(key: str, raw: object, **more: object) -> Parsed:
     return Parsed(error=key, params=(("value", show(raw)), *more.items()))
 
 
+_ERROR_VALUES = {"#REF!", "#DIV/0!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#ERROR", "#GETTING_DATA"}
+
+
 def parse_figure(raw: object, decimals: int = 0, unit: str = "") -> Parsed:
     """Read `raw` (whatever the spreadsheet reader gave) as a figure with at most `decimals`; a number
     followed by the indicator's own measure unit (`35人` for people) is that number."""
@@ -80,6 +83,8 @@ def parse_figure(raw: object, decimals: int = 0, unit: str = "") -> Parsed:
             return _err("value.negative", raw)
         if compact.endswith("%"):
             return _err("value.percent", raw)
+        if compact.upper() in _ERROR_VALUES or compact.startswith("Err:"):
+            return _err("value.cell_error", raw)
         if not _NUMBER.match(compact):
             return _err("value.not_number", raw)
         value = float(compact)

@@ -34,6 +34,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "read.formula_no_value": ("单元格是公式但没有保存计算结果:请在 Excel 或 WPS 中打开该文件、保存后重新导入",
                               "the cell holds a formula without a saved value: open the file in Excel or WPS, save it, and import it again"),
     # -- cell values -------------------------------------------------------------------------------------
+    "value.merged_figure": ("数字单元格合并了 {span} 多个格子,一个数字不能同时算作几个单位或几个指标的数;请拆开合并、每格填一个数后重新报送({indicator})",
+                            "the figure cell is merged over {span}: one number cannot stand for several units or indicators; unmerge it, one figure per cell, and send it again ({indicator})"),
+    "value.cell_error": ("单元格显示错误值“{value}”(公式出错),不是数字:请改正公式或填入数字后重新报送({indicator})",
+                         "the cell shows the error “{value}” (a formula that failed), not a number: correct it and send it again ({indicator})"),
     "value.not_number": ("“{value}”不是数字({indicator}:{expected})", "“{value}” is not a number ({indicator}: {expected})"),
     "value.negative": ("“{value}”是负数({indicator}:{expected})", "“{value}” is negative ({indicator}: {expected})"),
     "value.fraction": ("“{value}”不是整数({indicator}:{expected})", "“{value}” is not a whole number ({indicator}: {expected})"),
