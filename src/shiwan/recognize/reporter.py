@@ -119,9 +119,10 @@ def _from_line(units: UnitTree, lines: Lines, opts: Options, sheet: str) -> Repo
         if problem is not None and problem.is_error:
             return ReporterFound(None, "error", [problem])
         if problem is not None:
-            return ReporterFound(res.unit, "line", [problem])
+            found = _unless_named_otherwise(units, res.unit, lines, opts, sheet, cell)
+            return ReporterFound(found.unit, found.how, [problem, *found.problems])
     if res.unit:
-        return ReporterFound(res.unit, "line")
+        return _unless_named_otherwise(units, res.unit, lines, opts, sheet, cell)
     opt = units.by_code.get(opts.unit) if opts.unit else None
     if res.candidates:
         if opt is not None and opt in res.candidates:
@@ -136,6 +137,22 @@ def _from_line(units: UnitTree, lines: Lines, opts: Options, sheet: str) -> Repo
         return ReporterFound(opt, "option", [warning("layout.unit_name_unknown_option", sheet=sheet, cell=cell,
                                                      name=normalize_unit_name(name), unit=opt.name)])
     return ReporterFound(None, "error", [unknown_name(units, name, normalize_unit_name(name), sheet, cell)])
+
+
+def _unless_named_otherwise(units: UnitTree, u: UnitRec, lines: Lines, opts: Options, sheet: str,
+                            cell: str) -> ReporterFound:
+    """The 填报单位 line's unit, unless the title or the file's name names another unit that is neither
+    above nor below it (a title saying 依兰县 over 填报单位:方正县): two readings, refused with both."""
+    for r, c, text in [*lines.title, (None, None, _stem(opts.file_name))]:
+        for n in units.find_in_text(text):
+            if n.id == u.id or normalize_unit_name(n.name) == normalize_unit_name(u.name):
+                continue
+            if units.is_within(n, u.id) or units.is_within(u, n.id):
+                continue
+            where = cell_at(r, c) if r is not None else opts.file_name
+            return ReporterFound(None, "error", [error("layout.reporter_conflict", sheet=sheet, cell=cell,
+                                                       unit=u.name, other=n.name, where=where)])
+    return ReporterFound(u, "line")
 
 
 def within_named_place(units: UnitTree, candidates: list[UnitRec], lines: Lines, opts: Options) -> UnitRec | None:

@@ -49,6 +49,8 @@ class Head:
     aside: dict[int, tuple[int, int]] = field(default_factory=dict)
     unit_cols: set[int] = field(default_factory=set)
     named: list[tuple[Measure, tuple[int, int]]] = field(default_factory=list)
+    twice: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # (cell, the first's)
+    unknown: dict[int, tuple[int, int]] = field(default_factory=dict)  # headed columns no word places
 
 
 @dataclass
@@ -94,10 +96,13 @@ def _head(grid: Grid, b: Block, r: int) -> Head | None:
             continue
         m = measure_of(grid.text(*tl))
         if m is None:
-            continue
-        if m.kind in (IGNORE, QUARTER):
+            if grid.text(*tl).strip():
+                head.unknown[c] = tl
+        elif m.kind in (IGNORE, QUARTER):
             head.aside[c] = tl
-        elif m.kind not in head.measures:
+        elif m.kind in head.measures:
+            head.twice.append((tl, head.cells[m.kind]))
+        else:
             head.measures[m.kind], head.cells[m.kind] = c, tl
             if m.month is not None:
                 head.named.append((m, tl))
@@ -106,6 +111,18 @@ def _head(grid: Grid, b: Block, r: int) -> Head | None:
     head.unit_cols = {c for c in range(b.ind_col + 1, b.right)
                       if normalize_header(grid.text(r, c)) in MEASURE_UNIT_HEADERS}
     return head
+
+
+def _twice(grid: Grid, blocks: list[Block], problems: list[Problem]) -> None:
+    """Two columns of one measure under one header (`本年累计（原报）| 本年累计（更正后）`): refused, both named,
+    never the first taken."""
+    for b in blocks:
+        for head in b.heads:
+            if any(h is head for _, _, h in b.rows):
+                for cell, other in head.twice:
+                    problems.append(error("layout.measure_column_twice", sheet=grid.name, cell=cell_at(*cell),
+                                          header=" ".join(grid.text(*cell).split()), other=cell_at(*other),
+                                          first=" ".join(grid.text(*other).split())))
 
 
 def _block_rows(grid: Grid, b: Block, hits: list[Hit], catalog: Catalog, end: int) -> None:
@@ -146,6 +163,7 @@ def parse_unit_return(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, 
     first = min(h.r for h in hits)
     end = _end(grid, max(h.r for h in hits))
     blocks = find_blocks(grid, hits, cat, end)
+    _twice(grid, blocks, problems)
     tops = [b.heads[0].row if b.heads and b.heads[0].row < b.top else b.top for b in blocks]
     lines = read_lines(grid, range(0, min(tops)), range(end, grid.height))
     found = settle_period(grid, lines, opts, meta)
@@ -284,7 +302,7 @@ def _warn_set_aside(grid: Grid, b: Block, cat: Catalog, problems: list[Problem])
     (an increment, never its level)."""
     for head in b.heads:
         rows = [r for r, _, h in b.rows if h is head]
-        for c, cell in head.aside.items():
+        for c, cell in [*head.aside.items(), *((c, t) for c, t in head.unknown.items() if c not in head.unit_cols)]:
             if any(is_number(grid.cell(r, c)) for r in rows):
                 m = measure_of(grid.text(*cell))
                 key = "layout.quarter_column_skipped" if m and m.kind == QUARTER else "layout.column_skipped"

@@ -74,9 +74,20 @@ def measure_of(text: str) -> Measure | None:
         m = pattern.match(v)
         if m and 1 <= int(m.group(1)) <= 12:
             return Measure(kind, int(m.group(1)))
-    if any(p in v for p in _IGNORE_PARTS):
+    if any(p in v for p in _IGNORE_PARTS) or _other_span(v):
         return Measure(IGNORE)
     return _by_parts(v)
+
+
+_OTHER_SPAN_PARTS = ("以来", "历年", "行动", "活动", "开展", "启动", "总累计")
+
+
+def _other_span(v: str) -> bool:
+    """A cumulative over another span than this year (`行动以来累计`, `自2002年10月以来`, `历年累计`), or
+    a level at another moment (`年初数`, the level on 1 January): a figure, but not this return's."""
+    if v.startswith(("今年", "本年", "自年初", "年初以来", "年初至")):
+        return False
+    return any(p in v for p in _OTHER_SPAN_PARTS) or (v.startswith("年初") and "累计" not in v)
 
 
 def _by_parts(v: str) -> Measure | None:
