@@ -7,6 +7,7 @@ written 漠河市) is read only when no other unit could be meant, and said.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -77,11 +78,62 @@ def resolve_rows(grid: Grid, rows: list[RowRead], reporter: UnitRec | None, unit
             problems.append(error("layout.unit_twice", sheet=grid.name, cell=where(row.r), name=unit.name,
                                   other=where(seen[unit.id])))
             continue
+        if not _code_agrees(grid, row, unit, units, where(row.r), problems):
+            out.unresolved = True
+            continue
         seen[unit.id] = row.r
         channel = CHANNEL_OWN if unit.id == reporter.id else CHANNEL_SUMMARY
         target = out.rows if row.state == DATA else out.not_reported
         target.append(UnitRow(row.r, unit.id, unit.name, channel))
+    _check_code_column(grid, out, units, col, problems)
     return out
+
+
+_CODE = re.compile(r"[(（\[]?(\d{6})[)）\]]?")
+
+
+def split_code(label: str) -> tuple[str | None, str]:
+    """A division code written with the name (`230302鸡冠区`, `鸡东县(230321)`, `230302`) -> (code, name)."""
+    codes = _CODE.findall(label)
+    if len(codes) != 1:
+        return None, label
+    return codes[0], _CODE.sub("", label).strip(" -_:")
+
+
+def _code_agrees(grid: Grid, row: RowRead, unit: UnitRec, units: UnitTree, cell: str, problems: list[Problem]) -> bool:
+    """A code written in the label must be the code of the unit its name names."""
+    code, _ = split_code(row.written or row.label)
+    if code is None or code == unit.code:
+        return True
+    coded = units.by_code.get(code)
+    problems.append(error("layout.code_name_conflict", sheet=grid.name, cell=cell, code=code, unit=unit.name,
+                          other=coded.name if coded else "—"))
+    return False
+
+
+def _check_code_column(grid: Grid, out: UnitRows, units: UnitTree, unit_col: int, problems: list[Problem]) -> None:
+    """A 代码 column beside the names (`代码 | 单位名称`): every code it gives must be its row's unit's."""
+    rows = [(ur, units.by_id.get(ur.unit_id)) for ur in [*out.rows, *out.not_reported]]
+    for c in range(max(0, unit_col - 3), unit_col + 2):
+        if c == unit_col:
+            continue
+        given = [(ur, u, _code_in(grid.cell(ur.r, c))) for ur, u in rows if u is not None]
+        coded = [g for g in given if g[2] is not None and g[2] in units.by_code]
+        if len(coded) < 2 or len(coded) * 5 < len(given) * 3:
+            continue  # not a column of codes
+        for ur, u, code in given:
+            if code is not None and code != u.code:
+                other = units.by_code.get(code)
+                problems.append(error("layout.code_name_conflict", sheet=grid.name, cell=cell_at(ur.r, c), code=code,
+                                      unit=u.name, other=other.name if other else "—"))
+                out.unresolved = True
+
+
+def _code_in(v) -> str | None:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    text = str(v).strip() if v is not None else ""
+    return text if len(text) == 6 and text.isdigit() else None
 
 
 def _pairs(rows: list[RowRead]) -> tuple[dict[int, dict[str, int]], set[int]]:
@@ -107,7 +159,12 @@ def _resolve(grid: Grid, row: RowRead, reporter: UnitRec, units: UnitTree, cell:
         problems.append(not_standing(units, other, shown, grid.name, cell))
         out.unresolved = True
         return None
-    res = units.resolve(row.label, within=reporter.id)
+    code, name = split_code(row.label)
+    if code is not None and not name:  # a code alone names its unit
+        coded = units.by_code.get(code)
+        if coded is not None and units.is_within(coded, reporter.id):
+            return coded
+    res = units.resolve(name if code is not None and name else row.label, within=reporter.id)
     if res.unit is None:
         if row.state == BLANK and not res.candidates and not res.outside:
             return None  # a group heading (`一、市区`), not a unit

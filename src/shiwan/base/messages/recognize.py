@@ -31,6 +31,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "layout.what_unit": ("单位", "the unit"),
     "layout.reporter_conflict": ("填报单位写的是{unit},但 {where} 写的是{other}:不知道这是哪个单位的报表;请改正后重新报送",
                                  "the 填报单位 line says {unit} but {where} says {other}: whose return this is cannot be told; correct it and send it again"),
+    "layout.code_name_conflict": ("代码 {code} 是{other}的代码,但这一行的单位名称是{unit}:不知道这一行是哪个单位;请改正后重新报送",
+                                  "code {code} is {other}'s, but the row's name is {unit}: which unit the row is cannot be told; correct it and send it again"),
     "layout.unit_conflict": ("文件中的报送单位是{file_unit},与 --unit 指定的{option}不一致",
                              "the file names the reporting unit {file_unit}, but --unit says {option}"),
     "layout.unit_twice": ("单位“{name}”出现了两次(另见 {other})", "unit “{name}” appears twice (see also {other})"),
