@@ -207,9 +207,12 @@ def fit_to_period(grid: Grid, reads: dict[int, ColumnRead], period: str | None, 
     (set aside, not an error; alone it is a header of another month, which refuses the file)."""
     if period is None:
         return
-    month = int(period[5:7])
+    month, year = int(period[5:7]), int(period[:4])
     for col in reads.values():
         m = col.measure
+        if m is not None and m.year is not None and m.year != year:
+            col.measure = Measure(IGNORE, m.month, m.year)  # `2002年1-6月` beside `2003年1-6月`: last year's
+            continue
         if quarter and m is not None and m.kind == MONTH and col.measure_cell is not None \
                 and grid.text(*col.measure_cell).strip().startswith("本期"):
             col.measure = Measure(QUARTER)

@@ -23,7 +23,7 @@ from shiwan.ref import periods
 from shiwan.ref.text import arabic_dates, find_period, squash
 
 # lines of the 表号 block and other dates that are not the return's period
-_NOT_PERIOD_LINE = re.compile(r"有效期|批准|文号|起执行|制表机关|表号|印发|修订")
+_NOT_PERIOD_LINE = re.compile(r"有效期|批准|文号|起执行|制表机关|表号|印发|(?:修订|更正)(?:日期|时间|于)")
 _YTD_LINE = re.compile(r"(?<!\d)(?:1|元)\s*[-—–~至到]\s*(\d{1,2})\s*月|(?:截至|截止|至)\s*(\d{1,2})\s*月(?:底|末|份)?")
 _MONTH_ONLY = re.compile(r"(?<![\d年])(\d{1,2})\s*月(?:份)?(?!\d*日)")
 _QUARTER = re.compile(r"第?[一二三四1-4]季度|[一二三四1-4]季度|季报")

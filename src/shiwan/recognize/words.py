@@ -43,6 +43,8 @@ _IGNORE_PARTS = ("上年", "去年", "同比", "同期", "增减", "增长", "�
 _YTD_RANGE = re.compile(r"^(?:本年|今年)?(?:1|元)[-—–~至到](\d{1,2})月(?:份)?(?:底|末)?(?:累计|合计)?(?:数|完成|实绩)?$")
 _THROUGH = re.compile(r"^(?:截至|截止|至|到)(?:本年)?(\d{1,2})月(?:份)?(?:底|末)?(?:止)?(?:累计|合计)?(?:数|完成)?$")
 _MONTH_N = re.compile(r"^(?:本月)?(\d{1,2})月(?:份)?(?:数|完成|实绩|发生)?$")
+_DATED = re.compile(r"^((?:19|20)\d{2})年(?:度)?(.*)$")
+_FIRST_HALF = {"上半年", "上半年累计", "上半年合计", "上半年完成", "本年上半年", "今年上半年", "1-6月份"}
 _QUARTER_N = re.compile(r"^(?:第)?([一二三四1-4])季(?:度)?(?:数|完成)?$")
 
 
@@ -56,6 +58,7 @@ class Measure:
 
     kind: str
     month: int | None = None
+    year: int | None = None  # `2002年1-6月`: the year it names, where it names one
 
 
 def measure_of(text: str) -> Measure | None:
@@ -65,9 +68,15 @@ def measure_of(text: str) -> Measure | None:
     v = arabic_dates(normalize_header(text)).strip("()")
     if not v:
         return None
+    dated = _DATED.match(v)
+    if dated and dated.group(2):
+        inner = measure_of(dated.group(2))
+        return Measure(inner.kind, inner.month, int(dated.group(1))) if inner else None
     for words, kind in _EXACT:
         if v in words:
             return Measure(kind)
+    if v in _FIRST_HALF:
+        return Measure(YTD, 6)  # January to June: the year to date of a June return
     if _QUARTER_N.match(v):
         return Measure(QUARTER)
     for pattern, kind in ((_YTD_RANGE, YTD), (_THROUGH, YTD), (_MONTH_N, MONTH)):
@@ -160,8 +169,10 @@ _OWN_LABELS = {"市总工会", "市总", "市工会", "市总工会机关", "市
 def row_word(written: str, label: str) -> str:
     """total | subtotal | own | unit, for a row label as written and as normalised for matching. A
     `其中:市区` row (a part of the row above, under a 合计) counts as a subtotal: not a unit."""
-    if written.startswith("其中"):
-        return SUBTOTAL
+    if written.startswith("其中"):  # `其中:市本级` under the 合计 is the city's own row, one of the summed rows
+        rest = written[2:].lstrip(":：, 　")
+        own = rest and ("本级" in rest or rest in _OWN_LABELS or _OWN_LEVEL.match(rest))
+        return OWN if own else SUBTOTAL
     if label in _TOTAL_WORDS or label.startswith(("合计", "总计")) or label.endswith("合计"):
         return TOTAL
     if _SUBTOTAL.search(label):
