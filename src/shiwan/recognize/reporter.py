@@ -143,12 +143,14 @@ def _unless_named_otherwise(units: UnitTree, u: UnitRec, lines: Lines, opts: Opt
                             cell: str) -> ReporterFound:
     """The 填报单位 line's unit, unless the title or the file's name names another unit that is neither
     above nor below it (a title saying 依兰县 over 填报单位:方正县): two readings, refused with both."""
+    def related(n: UnitRec) -> bool:
+        return normalize_unit_name(n.name) == normalize_unit_name(u.name) or units.is_within(n, u.id) \
+            or units.is_within(u, n.id)
+
     for r, c, text in [*lines.title, (None, None, _stem(opts.file_name))]:
-        for n in units.find_in_text(text):
-            if n.id == u.id or normalize_unit_name(n.name) == normalize_unit_name(u.name):
-                continue
-            if units.is_within(n, u.id) or units.is_within(u, n.id):
-                continue
+        named = units.find_in_text(text)
+        if named and not any(related(n) for n in named):  # a place that names only other units
+            n = named[0]
             where = cell_at(r, c) if r is not None else opts.file_name
             return ReporterFound(None, "error", [error("layout.reporter_conflict", sheet=sheet, cell=cell,
                                                        unit=u.name, other=n.name, where=where)])
