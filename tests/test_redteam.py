@@ -55,8 +55,6 @@ SETS = ("a", "b", "c", "d", "f", "g")
 KNOWN_REFUSALS = {
     "齐齐哈尔市2003年10月.ods": "two tables of different indicators stacked on one sheet, the units in another order: "
                               "refused, each table belongs on a sheet of its own",
-    "g01_依兰县_流量存量分两表.xlsx": "one county's flows and stocks on two sheets, each read as a return: refused as the "
-                                "same return twice in one file",
     "g13_鹤岗_右侧联系栏.xls": "numbers right of the table under no header (a sign-off block): refused as figures "
                             "that may have slipped a column",
     "g21_双鸭山_左右两表.xlsx": "two tables side by side sharing the rows: refused, their 合计 rows do not add up as one",
@@ -81,6 +79,7 @@ KINDS_G = {
     "one number merged over two units' or two indicators' cells": ["g50", "g63"],
     "a 填报单位 line naming another unit than the title or the file name": ["g68", "木兰县_2003-06"],
     "division codes beside or inside the names": ["g05", "g06", "g07"],
+    "one county's return over two sheets (flows, then stocks), and a bundle giving figures twice": ["g01", "g02"],
     "a title ending in （修订稿）, 其中:市本级, 上半年, last year's columns": ["g23", "g42", "g40", "g60"],
 }
 

@@ -106,10 +106,10 @@ def _summarise(out: ParsedFile, ctx: Context) -> None:
     first = out.returns[0]
     out.form, out.reporter_id, out.period = first.form, first.reporter_id, first.period
     out.submitted_on = next((r.submitted_on for r in out.returns if r.submitted_on), None)
-    seen: dict[tuple[int, str], str] = {}
+    seen: dict[tuple[int, str, str], str] = {}  # one return may run over two sheets (flows, then stocks)
     for r in out.returns:
         for f in r.figures:
-            key = (f.unit_id, r.period)
+            key = (f.unit_id, r.period, f.indicator)
             if key in seen and seen[key] != r.sheet:
                 out.problems.append(error("layout.same_return_twice", sheet=r.sheet, other=seen[key],
                                           unit=ctx.units.by_id[f.unit_id].name, period=r.period))
