@@ -6,7 +6,6 @@ shape. `load_catalog_file` reads and checks one; `Catalog.from_db` reads what a 
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,6 +172,8 @@ class Catalog:
 
 def load_catalog_file(path: Path) -> Catalog:
     """Read and check a catalog TOML file."""
+    import tomllib  # here, not at the top: a report reads no TOML
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
