@@ -355,6 +355,9 @@ def _walk_ytd(series: dict[str, tuple[float | None, float | None]] | None, perio
     months not reported, plus the 本月 figures reported after it."""
     if not series:
         return None
+    here = series.get(period)
+    if here is not None and here[1] is not None:
+        return here[1]  # the month's own 累计: the latest of the year up to it, nothing after it added
     running: float | None = None
     year = periods.year_of(period)
     for m in range(1, periods.month_of(period) + 1):
@@ -394,6 +397,8 @@ def _last_month(series: dict[str, tuple[float | None, float | None]] | None, per
     """The last month of `period`'s year, up to `period`, with a row in `series`."""
     if not series:
         return None
+    if period in series:
+        return period
     start = periods.year_start(period)
     found = [p for p in series if start <= p <= period]
     return max(found) if found else None
