@@ -157,21 +157,28 @@ class Values:
         clause, iparams = in_clause("i", [i.id for i in flows])
         by_id = {i.id: i.code for i in flows}
         unit_filter, uparams = (self._unit_filter, self._uparams) if scoped else ("", {})
-        chosen: dict[tuple[int, str, str], int] = {}
-        for uid, iid, period, channel, month, ytd in self.db.iter(
+        rows = self.db.all(
             "SELECT unit_id, indicator_id, period, channel, month, ytd FROM figure "
             f"WHERE indicator_id IN {clause} AND {where}{unit_filter}", {**iparams, **params, **uparams},
-        ):
+        )
+        flow = self.flow
+        others = []  # rows of a summary above the unit, most often none
+        for row in rows:
+            if row[3] != CHANNEL_OWN:
+                others.append(row)
+                continue
+            uid, iid, period, _channel, month, ytd = row
+            flow.setdefault((uid, by_id[iid]), {})[period] = (month, ytd)
+        if not others:
+            return
+        own = {(r[0], r[1], r[2]) for r in rows if r[3] == CHANNEL_OWN}
+        for uid, iid, period, _channel, month, ytd in others:  # in the order read: the last one wins
             code = by_id[iid]
-            if channel != CHANNEL_OWN and uid in self._parents:
+            if uid in self._parents:
                 # a city's row in the province's summary is the city's total, not its 本级
                 self.flow_total.setdefault((uid, code), {})[period] = (month, ytd)
-                continue
-            key = (uid, code, period)
-            if chosen.get(key) == CHANNEL_OWN:
-                continue  # the unit's own return wins over its row in the parent's summary
-            chosen[key] = channel
-            self.flow.setdefault((uid, code), {})[period] = (month, ytd)
+            elif (uid, iid, period) not in own:  # the unit's own return wins over its row in the parent's summary
+                flow.setdefault((uid, code), {})[period] = (month, ytd)
 
     def _load_stocks(self, stocks, first: str, last: str) -> None:
         """Levels reported in `first`..`last`, and the latest one before `first` (carried forward)."""
