@@ -211,6 +211,11 @@ class Values:
 
     def ytd(self, unit_id: int, code: str, period: str) -> float | None:
         """The unit's own 本年累计 at `period` (None when it reported nothing in that year so far)."""
+        series = self.flow.get((unit_id, code))
+        if series:
+            here = series.get(period)
+            if here is not None and here[1] is not None:
+                return here[1]  # what the walk would give, without it (most units, most months)
         key = (unit_id, code, period)
         if key not in self._ytd_cache:
             self._ytd_cache[key] = _walk_ytd(self.flow.get((unit_id, code)), period)
@@ -237,12 +242,13 @@ class Values:
         return period in self.flow.get((unit_id, code), {})
 
     def value(self, unit_id: int, code: str, period: str, what: str) -> float | None:
+        return self._getter(code, what)(unit_id, code, period)
+
+    def _getter(self, code: str, what: str):
+        """The method `value` calls for `code` and `what`: (unit id, code, period) -> figure."""
         if what == "ytd":
-            return self.ytd(unit_id, code, period) if self.catalog.by_code[code].kind == "flow" \
-                else self.level(unit_id, code, period)
-        if what == "month":
-            return self.month(unit_id, code, period)
-        return self.level(unit_id, code, period)
+            return self.ytd if self.catalog.by_code[code].kind == "flow" else self.level
+        return self.month if what == "month" else self.level
 
     def as_of(self, unit_id: int, code: str, period: str) -> str | None:
         """The month of the unit's own figure at `period`: the last month up to `period` (in its year,
@@ -266,19 +272,21 @@ class Values:
     def _coverage(self, code: str, period: str) -> dict[int, Coverage]:
         out: dict[int, Coverage] = {}
         year = periods.year_of(period)
-        view = self.tree.at(year)
+        children, got, as_of, parents = self.tree.at(year).children, out.get, self.as_of, self._parents
         for u in reversed(self._standing(year)):  # children before parents, as the tree stood then
-            month = self.as_of(u.id, code, period)
+            month = as_of(u.id, code, period)
             expected = 1 if (u.level not in NOT_REPORTING or month is not None) else 0
             received = 1 if month == period else 0
             months = [month] if month is not None else []
-            below = [out[c.id] for c in view.children(u.id) if c.id in out]
-            for c in below:
+            for child in children(u.id):
+                c = got(child.id)
+                if c is None:
+                    continue
                 expected += c.expected
                 received += c.received
                 if c.as_of is not None:
                     months += [c.as_of, c.newest]
-            if not months and u.id in self._parents:
+            if not months and u.id in parents:
                 total_month = self._reported_total_as_of(u.id, code, period)
                 if total_month is not None:  # the parent's summary gave this subtree's total
                     out[u.id] = Coverage(expected, expected if total_month == period else 0, total_month)
@@ -293,7 +301,8 @@ class Values:
         (None where nothing below it reported anything)."""
         key = ("totals", code, period, what)
         if key not in self._memo:
-            self._memo[key] = self._roll_up(periods.year_of(period), lambda uid: self.value(uid, code, period, what),
+            own = self._getter(code, what)
+            self._memo[key] = self._roll_up(periods.year_of(period), lambda uid: own(uid, code, period),
                                             lambda uid: self.reported_total(uid, code, period, what))
         return self._memo[key]
 
@@ -334,16 +343,17 @@ class Values:
 
     def _roll_up(self, year: int, own, reported) -> dict[int, float | None]:
         out: dict[int, float | None] = {}
-        view = self.tree.at(year)
+        children, got, parents = self.tree.at(year).children, out.get, self._parents
         for u in reversed(self._standing(year)):  # children before parents
-            total = own(u.id)
-            for child in view.children(u.id):
-                cv = out.get(child.id)
+            uid = u.id
+            total = own(uid)
+            for child in children(uid):
+                cv = got(child.id)
                 if cv is not None:
                     total = (total or 0.0) + cv
-            if total is None and u.id in self._parents:
-                total = reported(u.id)
-            out[u.id] = total
+            if total is None and uid in parents:
+                total = reported(uid)
+            out[uid] = total
         return out
 
 
