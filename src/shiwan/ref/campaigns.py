@@ -70,7 +70,6 @@ def load_campaign_file(path: Path) -> CampaignDef:
     """Read and check a campaign TOML file: `[campaign]` (span, headline indicator, target, checklist,
     scoring scheme) and `[targets.<year>.<indicator>]` tables of unit code = target."""
     import tomllib  # here, not at the top: a report reads no TOML
-
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -173,7 +173,6 @@ class Catalog:
 def load_catalog_file(path: Path) -> Catalog:
     """Read and check a catalog TOML file."""
     import tomllib  # here, not at the top: a report reads no TOML
-
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
