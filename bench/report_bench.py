@@ -5,7 +5,7 @@ unit reports every indicator every month for 2001-2010 (≈ 7.2 million figures)
 targets for provinces and cities and a campaign over 2008-2010. Then runs, in interleaved rounds
 (each round runs every contender once, in an order that rotates), each as a fresh process:
 
-- `python -c pass` (the interpreter alone) and `shiwan --help`;
+- `python -c pass` (the interpreter alone), `python -c 'import typer'` and `shiwan --help`;
 - `bench/report_sql.py`, the floor: one sqlite3 query computing the report's 本月 and 本年累计,
   for one province's cities and for the whole country's provinces;
 - `shiwan report progress` for the same province and for the whole country (the table as printed);
@@ -207,6 +207,9 @@ def report(got: dict[str, tuple[list[float], list[float]]], rounds: int) -> None
     c = (med("shiwan --help", 1) - med("python -c pass", 1)) * 1000
     w = (med("shiwan --help", 0) - med("python -c pass", 0)) * 1000
     print(f"{'shiwan --help beyond python -c pass':40s} {c:4.0f} ms {w:4.0f} ms  ≤ 60 ms  {'met' if c <= 60 else 'NOT met'} (CPU)")
+    c = (med("python -c 'import typer'", 1) - med("python -c pass", 1)) * 1000
+    w = (med("python -c 'import typer'", 0) - med("python -c pass", 0)) * 1000
+    print(f"{'of which importing typer itself':40s} {c:4.0f} ms {w:4.0f} ms")
 
 
 def main() -> None:
@@ -240,6 +243,7 @@ def main() -> None:
     py = sys.executable
     contenders = [
         ("python -c pass", [py, "-c", "pass"]),
+        ("python -c 'import typer'", [py, "-c", "import typer"]),
         ("shiwan --help", [*shiwan_cmd, "--help"]),
         ("sql, one province", [py, str(SQL), str(DB), province, PERIOD]),
         ("report progress, one province", [*shiwan_cmd, "report", "progress", "--under", province, "--period", PERIOD]),
