@@ -97,6 +97,7 @@ class Values:
         self.stock: dict[tuple[int, str], list[tuple[str, float]]] = {}
         self._ytd_cache: dict[tuple[int, str, str], float | None] = {}
         self._memo: dict[tuple, dict] = {}  # whole-subtree results, which never change once loaded
+        self._present: set[str] | None = None  # the codes the units read have figures of, when first asked
         # totals a parent's summary gave for units that have units below them, used where nothing
         # below reported: (unit_id, code) -> like `flow` / `stock`
         self.flow_total: dict[tuple[int, str], dict[str, tuple[float | None, float | None]]] = {}
@@ -206,6 +207,13 @@ class Values:
                 series[-1] = (period, level)
             else:
                 series.append((period, level))
+
+    def has_figures(self, code: str) -> bool:
+        """Whether any of the units read has a figure of `code` in `flow` or `stock`."""
+        if self._present is None:
+            ids = set(self.unit_ids)
+            self._present = {c for uid, c in (*self.flow, *self.stock) if uid in ids}
+        return code in self._present
 
     # -- one unit's own figures ------------------------------------------------------------------------------
 
