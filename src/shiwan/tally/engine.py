@@ -123,13 +123,14 @@ class Values:
         pclause, pparams = in_clause("p", months)
         self._load_flows(flows, f"period IN {pclause}", pparams)
         need = set()
+        flow, codes = self.flow, [ind.code for ind in flows]
+        checks = [(f, not f.endswith("-01")) for f in focus]  # a January's 本月 is its 累计
         for u in self.units:
-            for ind in flows:
-                series = self.flow.get((u.id, ind.code), {})
-                for f in focus:
-                    row = series.get(f)
-                    if row is None or (row[1] is None and not f.endswith("-01")):
-                        need.add(u.id)
+            for code in codes:
+                series = flow.get((u.id, code)) or {}
+                if any((row := series.get(f)) is None or (row[1] is None and later) for f, later in checks):
+                    need.add(u.id)
+                    break
         ids = sorted(need)
         for n in range(0, len(ids), 400):
             uclause, uparams = in_clause("w", ids[n : n + 400])
