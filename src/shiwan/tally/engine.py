@@ -159,10 +159,14 @@ class Values:
         clause, iparams = in_clause("i", [i.id for i in flows])
         by_id = {i.id: i.code for i in flows}
         unit_filter, uparams = (self._unit_filter, self._uparams) if scoped else ("", {})
-        rows = self.db.all(
-            "SELECT unit_id, indicator_id, period, channel, month, ytd FROM figure "
-            f"WHERE indicator_id IN {clause} AND {where}{unit_filter}", {**iparams, **params, **uparams},
-        )
+        found = f"indicator_id IN {clause} AND {where}{unit_filter}"
+        if self.db.is_sqlite:
+            # the rows found in the index, then read in the table's own order: the index holds no
+            # figures, and read in its order every row was a seek elsewhere in the table (-20 %);
+            # PostgreSQL's bitmap scans already read the table in its order
+            found = f"id IN (SELECT id FROM figure WHERE {found})"
+        rows = self.db.all("SELECT unit_id, indicator_id, period, channel, month, ytd FROM figure "
+                           f"WHERE {found}", {**iparams, **params, **uparams})
         flow = self.flow
         others = []  # rows of a summary above the unit, most often none
         for row in rows:
