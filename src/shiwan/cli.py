@@ -16,9 +16,19 @@ import typer
 from shiwan.base.i18n import get_lang, set_lang, t
 from shiwan.commands import config, db, demo, exchange, reports, returns, review, setup, targets
 from shiwan.commands.base import ShiwanGroup, error_line, h, quiet_stdout, state
+from shiwan.commands.lazy import LazyCommands, settings_of
+
+
+class _Root(ShiwanGroup):
+    """The top group: its commands are those of `shiwan.commands`, built when named."""
+
+    def __init__(self, **attrs) -> None:
+        super().__init__(**attrs)
+        self.commands = LazyCommands(_TREE, settings_of(app))
+
 
 app = typer.Typer(
-    cls=ShiwanGroup,
+    cls=_Root,
     name="shiwan",
     help=h("shiwan:工会“十万行动”等专项工作的月报导入、进度统计与目标考核工具。",
            "shiwan: monthly returns, progress against target and assessment for trade-union campaigns."),
@@ -72,16 +82,14 @@ def main_options(
         set_lang(None)
 
 
+def _gather(*modules) -> list:
+    """Every command and command group of the modules, in the order of the help (typer's: the
+    commands, then the groups). They stay typer's records until a command line names one."""
+    return [*(c for m in modules for c in m.app.registered_commands),
+            *(g for m in modules for g in m.app.registered_groups)]
 
 
-def _gather(*modules) -> None:
-    """Every command and command group of the modules, in the order given (the order of the help)."""
-    for m in modules:
-        app.registered_commands.extend(m.app.registered_commands)
-        app.registered_groups.extend(m.app.registered_groups)
-
-
-_gather(setup, returns, exchange, review, reports, targets, config, db, demo)
+_TREE = _gather(setup, returns, exchange, review, reports, targets, config, db, demo)
 
 
 def main() -> None:

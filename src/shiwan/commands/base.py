@@ -17,6 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from shiwan.base.i18n import t
+from shiwan.commands.lazy import LazyCommands
 
 # -- language of the help texts (decided once, at start-up) -----------------------------------------
 
@@ -64,6 +65,31 @@ class ShiwanGroup(TyperGroup):
             if mod.startswith(("typer", "click")):
                 raise
             _fail(exc, ctx)
+
+    # the commands are built when named (commands/lazy.py); a list of them needs their help texts only
+    _listing = False
+
+    def get_command(self, ctx, cmd_name: str):
+        if self._listing and isinstance(self.commands, LazyCommands):
+            return self.commands.summary(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(self.commands)
+
+    def format_commands(self, ctx, formatter) -> None:
+        self._listing = True
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            self._listing = False
+
+    def shell_complete(self, ctx, incomplete: str):
+        self._listing = True
+        try:
+            return super().shell_complete(ctx, incomplete)
+        finally:
+            self._listing = False
 
 
 def _hoist_globals(args: list[str]) -> list[str]:

@@ -8,7 +8,6 @@ targets for the whole campaign.
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,6 +69,7 @@ class Campaign:
 def load_campaign_file(path: Path) -> CampaignDef:
     """Read and check a campaign TOML file: `[campaign]` (span, headline indicator, target, checklist,
     scoring scheme) and `[targets.<year>.<indicator>]` tables of unit code = target."""
+    import tomllib  # here, not at the top: a report reads no TOML
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

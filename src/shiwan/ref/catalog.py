@@ -6,7 +6,6 @@ shape. `load_catalog_file` reads and checks one; `Catalog.from_db` reads what a 
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,16 +101,32 @@ class Catalog:
         every = [*self.indicators, *self.breakdowns]
         self.by_code = {i.code: i for i in every}
         self.by_id = {i.id: i for i in every if i.id is not None}
-        self._names: dict[str, str] = {}
         self._match_cache: dict[str, str | None] = {}
-        self._parts: dict[str, dict[str, str]] = {}  # whole -> normalised part name -> breakdown code
-        for ind in self.indicators:
-            for n in [ind.name, *ind.aliases]:
-                self._names.setdefault(normalize_header(n), ind.code)
-        for b in self.breakdowns:
-            names = self._parts.setdefault(b.parent or "", {})
-            for n in [b.part_name, *b.aliases]:
-                names.setdefault(part_key(n), b.code)
+        # (normalised name -> code, whole -> normalised part name -> breakdown code), made on the first
+        # match: a report matches no header, and normalising every name cost it the regular expressions
+        self._index: tuple[dict[str, str], dict[str, dict[str, str]]] | None = None
+
+    @property
+    def _names(self) -> dict[str, str]:
+        return self._indexes()[0]
+
+    @property
+    def _parts(self) -> dict[str, dict[str, str]]:
+        return self._indexes()[1]
+
+    def _indexes(self) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+        if self._index is None:
+            names: dict[str, str] = {}
+            parts: dict[str, dict[str, str]] = {}
+            for ind in self.indicators:
+                for n in [ind.name, *ind.aliases]:
+                    names.setdefault(normalize_header(n), ind.code)
+            for b in self.breakdowns:
+                of = parts.setdefault(b.parent or "", {})
+                for n in [b.part_name, *b.aliases]:
+                    of.setdefault(part_key(n), b.code)
+            self._index = (names, parts)
+        return self._index
 
     def parts_of(self, code: str) -> list[IndicatorDef]:
         """The breakdowns of one indicator, in catalog order."""
@@ -173,6 +188,7 @@ class Catalog:
 
 def load_catalog_file(path: Path) -> Catalog:
     """Read and check a catalog TOML file."""
+    import tomllib  # here, not at the top: a report reads no TOML
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -92,6 +92,15 @@ class UnitTree:
         self.year = _year  # None: every unit the database has had
         self._base = _base
         self._views: dict[int, UnitTree] = {}
+        if _base is not None and units is _base.units:
+            # a year in which every unit stands: the same indexes (never changed once made)
+            self.by_id, self.by_code, self.spans, self._children = _base.by_id, _base.by_code, _base.spans, _base._children
+        else:
+            self._index(units)
+        self._resolved: dict[tuple[str, int | None], Resolution] = {}
+        self._names: tuple[dict[str, list[int]], dict[str, list[int]]] | None = None  # made when first needed
+
+    def _index(self, units: list[UnitRec]) -> None:
         self.by_id = {u.id: u for u in units}
         # a code names one unit within a year; over all years, the latest unit of that code
         self.by_code: dict[str, UnitRec] = {}
@@ -102,8 +111,6 @@ class UnitTree:
         self._children: dict[int | None, list[UnitRec]] = {}
         for u in sorted(units, key=lambda u: (u.sort_order, u.code)):
             self._children.setdefault(u.parent_id, []).append(u)
-        self._resolved: dict[tuple[str, int | None], Resolution] = {}
-        self._names: tuple[dict[str, list[int]], dict[str, list[int]]] | None = None  # made when first needed
 
     def _name_index(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
         """(full name -> unit ids, short name -> unit ids), made on the first lookup by name: reports
@@ -139,7 +146,7 @@ class UnitTree:
                       "last_year, successors FROM unit")
         return cls([
             UnitRec(id=r[0], code=r[1], name=r[2], level=r[3], parent_id=r[4],
-                    aliases=[a for a in (r[5] or "").split("|") if a], sort_order=r[6] or 0, is_division=bool(r[7]),
+                    aliases=[a for a in r[5].split("|") if a] if r[5] else [], sort_order=r[6] or 0, is_division=bool(r[7]),
                     first_year=ALWAYS_FROM if r[8] is None else int(r[8]),
                     last_year=STILL_STANDING if r[9] is None else int(r[9]), successors=r[10] or "")
             for r in rows
@@ -166,6 +173,8 @@ class UnitTree:
         base = self.base
         year = year_of_period(period)
         view = base._views.get(year)
+        if view is None and all(u.stands(year) for u in base.units):
+            view = base._views[year] = UnitTree(base.units, _base=base, _year=year)
         if view is None:
             standing = [u for u in base.units if u.stands(year)]
             codes = {u.code: u for u in standing}

@@ -118,7 +118,7 @@ def progress_report(db, *, period: str | None = None, under: str | None = None, 
     for ind, parts in shown:
         sections.append(_section(fr, ind, targets, tp))
         for part in parts:
-            if any(fr.values.flow.get((u.id, part.code)) or fr.values.stock.get((u.id, part.code)) for u in fr.values.units):
+            if fr.values.has_figures(part.code):
                 sections.append(_section(fr, part, targets, tp, whole=ind))
     refuse_if_empty(db, sections, span.key)
     return Report(
