@@ -27,6 +27,7 @@ from shiwan.recognize.words import (
     measure_of,
 )
 from shiwan.ref.catalog import Catalog
+from shiwan.ref.text import normalize_header
 
 # why a column was set aside (the warning it gets when it holds numbers)
 SKIP_IGNORED = "ignored"  # 上年同期, 计划, 完成%
@@ -49,6 +50,7 @@ class ColumnRead:
     measure_cell: tuple[int, int] | None = None
     part_header: tuple[int, int] | None = None  # the 其中 cell, for a breakdown
     unknown_part: tuple[int, int] | None = None  # 其中:… the catalog does not know
+    qualifier: tuple[int, int] | None = None  # a header piece over the name that makes it another indicator
 
 
 @dataclass
@@ -73,6 +75,7 @@ def read_columns(grid: Grid, band: Band, hits: list[Hit], catalog: Catalog) -> d
     for c in sorted(names):
         code, cell = names[c]
         col = ColumnRead(c, code, code, cell)
+        _read_qualifier(grid, band, catalog, col)
         _read_below(grid, band, catalog, col)
         if col.measure is None:
             _read_above(grid, band, col)
@@ -122,6 +125,29 @@ def _read_below(grid: Grid, band: Band, catalog: Catalog, col: ColumnRead) -> No
             col.code, col.part_header = part, tl
         elif catalog.names_part(text):
             col.unknown_part = tl
+
+
+def _read_qualifier(grid: Grid, band: Band, catalog: Catalog, col: ColumnRead) -> None:
+    """A header piece over the name that begins a longer indicator name (`培训后实现` over `再就业人数`,
+    `获资质认证` over `职介机构`): the two pieces name that indicator together; where they name none and
+    the piece is an indicator the name is not part of (`职业培训` over `再就业人数`), the column has two
+    readings and is marked to be refused."""
+    for r in band.rows:
+        if r >= col.name_cell[0]:
+            break
+        tl = grid.spanning(r, col.col)
+        text = grid.text(*tl)
+        if not text.strip() or measure_of(text) is not None or not catalog.qualifies(text):
+            continue
+        joined = catalog.match_joined(text, grid.text(*col.name_cell))
+        if joined is not None:
+            col.code = col.whole = joined
+            return
+        over, name = catalog.match(text), grid.text(*col.name_cell)
+        if over is not None and over != col.code and not catalog.is_part_of(col.code, over) \
+                and normalize_header(text) not in normalize_header(name):
+            col.qualifier = tl
+        return
 
 
 def _read_above(grid: Grid, band: Band, col: ColumnRead) -> None:

@@ -87,6 +87,11 @@ def _layout(grid: Grid, band: Band, end: int, hits: list[Hit], cat, found, opts:
             problems: list[Problem]) -> _Layout:
     """Columns, label columns and measures, and every problem of the header itself."""
     reads = read_columns(grid, band, hits, cat)
+    for col in reads.values():
+        if col.qualifier is not None:
+            problems.append(error("layout.header_two_readings", sheet=grid.name, cell=cell_at(*col.name_cell),
+                                  upper=grid.text(*col.qualifier), name=grid.text(*col.name_cell),
+                                  one=cat.by_code[col.code].name))
     first_col = min(reads) if reads else 0
     fit_to_period(grid, reads, found.period, found.quarter)
     cmap = map_columns(reads, cat)

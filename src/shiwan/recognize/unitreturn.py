@@ -63,6 +63,7 @@ class Block:
     top: int
     heads: list[Head] = field(default_factory=list)
     rows: list[tuple[int, str, Head | None]] = field(default_factory=list)
+    two_readings: list[tuple[int, tuple[int, int], str]] = field(default_factory=list)  # (row, group cell, code)
 
     def head_of(self, r: int) -> Head | None:
         return next((h for h in reversed(self.heads) if h.row < r), None)
@@ -113,10 +114,13 @@ def _head(grid: Grid, b: Block, r: int) -> Head | None:
     return head
 
 
-def _twice(grid: Grid, blocks: list[Block], problems: list[Problem]) -> None:
+def _twice(grid: Grid, blocks: list[Block], cat: Catalog, problems: list[Problem]) -> None:
     """Two columns of one measure under one header (`本年累计（原报）| 本年累计（更正后）`): refused, both named,
-    never the first taken."""
+    never the first taken; a row label with two readings likewise."""
     for b in blocks:
+        for r, tl, code in b.two_readings:
+            problems.append(error("layout.header_two_readings", sheet=grid.name, cell=cell_at(r, b.ind_col),
+                                  upper=grid.text(*tl), name=grid.text(r, b.ind_col), one=cat.by_code[code].name))
         for head in b.heads:
             if any(h is head for _, _, h in b.rows):
                 for cell, other in head.twice:
@@ -134,7 +138,7 @@ def _block_rows(grid: Grid, b: Block, hits: list[Hit], catalog: Catalog, end: in
     for r in range(b.top, end):
         head = b.head_of(r)
         if r in names:
-            whole = names[r]
+            whole = _qualified(grid, b, catalog, r, names[r])
             found.append((r, whole, head))
             continue
         text = grid.text(r, b.ind_col).strip()
@@ -152,6 +156,26 @@ def _block_rows(grid: Grid, b: Block, hits: list[Hit], catalog: Catalog, end: in
     b.rows = [x for x in found if id(x) in keep]
 
 
+def _qualified(grid: Grid, b: Block, catalog: Catalog, r: int, code: str) -> str:
+    """A row label under a group label to its left (`获资质认证` merged down over `职介机构 | 培训机构`):
+    the two name the indicator together; a group that is an indicator the row is not part of (`职业培训`
+    over `再就业人数`) leaves the row with two readings, noted to be refused."""
+    if b.ind_col == 0:
+        return code
+    tl = grid.top_left(r, b.ind_col - 1)
+    text, name = grid.text(*tl), grid.text(r, b.ind_col)
+    if not text.strip() or not catalog.qualifies(text):
+        return code
+    joined = catalog.match_joined(text, name)
+    if joined is not None:
+        return joined
+    over = catalog.match(text)
+    if over is not None and over != code and not catalog.is_part_of(code, over) \
+            and normalize_header(text) not in normalize_header(name):
+        b.two_readings.append((r, tl, code))
+    return code
+
+
 def _has_figures(grid: Grid, r: int, head: Head | None) -> bool:
     cols = head.measures.values() if head else range(0, grid.width)
     return any(grid.cell(r, c) is not None for c in cols)
@@ -163,7 +187,7 @@ def parse_unit_return(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, 
     first = min(h.r for h in hits)
     end = _end(grid, max(h.r for h in hits))
     blocks = find_blocks(grid, hits, cat, end)
-    _twice(grid, blocks, problems)
+    _twice(grid, blocks, cat, problems)
     tops = [b.heads[0].row if b.heads and b.heads[0].row < b.top else b.top for b in blocks]
     lines = read_lines(grid, range(0, min(tops)), range(end, grid.height))
     found = settle_period(grid, lines, opts, meta)

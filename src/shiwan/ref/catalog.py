@@ -153,6 +153,22 @@ class Catalog:
             code = self._match_cache[header] = self._names.get(normalize_header(header))
             return code
 
+    def qualifies(self, text: str) -> bool:
+        """Whether a header text begins some indicator's name without being one (`培训后实现`,
+        `获资质认证`, `职业培训`): written over a name, it may be the first half of a longer one."""
+        key = normalize_header(text)
+        return len(key) >= 2 and any(n != key and n.startswith(key) for n in self._names)
+
+    def match_joined(self, upper: str, lower: str) -> str | None:
+        """The indicator two header pieces name together (`培训后实现` over `再就业人数`)."""
+        joined = normalize_header(upper) + normalize_header(lower)
+        return self._names.get(joined) or self._names.get(joined + "数")
+
+    def is_part_of(self, part: str, whole: str) -> bool:
+        """Whether a rule holds `part` ≤ `whole` (介绍上岗人次 under 职业介绍), or `part` is its breakdown."""
+        return any(r.part == part and r.whole == whole for r in self.rules) or \
+            part.split(".")[0] == whole
+
     def headline(self) -> list[IndicatorDef]:
         return [i for i in self.indicators if i.headline] or self.indicators[:3]
 
