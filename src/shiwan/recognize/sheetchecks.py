@@ -45,6 +45,21 @@ def money_mismatch(text: str, ind: IndicatorDef) -> str | None:
     return None
 
 
+_UNIT_LINE = re.compile(r"(?:计量单位|金额单位|单位)[:：]\s*([^\s]+(?:\s*[、,，/]\s*[^\s、,，/]+)*)")
+
+
+def line_money_unit(grid: Grid, top: int) -> tuple[tuple[int, int], str] | None:
+    """The money unit a `计量单位:人、元` (or `金额单位:元`) line above the table states, with its cell."""
+    for r in range(0, top):
+        for c, v in grid.row_texts(r):
+            for m in _UNIT_LINE.finditer(halfwidth(v)):
+                for token in re.split(r"[、,，/\s]+", m.group(1)):
+                    token = token.strip("()（）")
+                    if token in _MONEY_WORDS:
+                        return (r, c), token
+    return None
+
+
 def check_money_units(grid: Grid, cmap: ColumnMap, band: Band, cat: Catalog, problems: list[Problem]) -> None:
     """Refuse money columns whose header or 计量单位 row states another unit; they are not read."""
     seen: set[tuple[int, int]] = set()
@@ -56,6 +71,10 @@ def check_money_units(grid: Grid, cmap: ColumnMap, band: Band, cat: Catalog, pro
             r, unit = band.measure_units[c]
             stated = money_mismatch(f"({unit})", ind)
             cell = (r, c)
+        if stated is None and not _MONEY.search(halfwidth(grid.text(*col.name_cell))) and c not in band.measure_units:
+            line = line_money_unit(grid, band.top)  # `计量单位:人、元` above a bare `扶持资金`
+            if line is not None:
+                stated = money_mismatch(f"({line[1]})", ind)  # named at the column the line leaves unsaid
         if stated is None:
             continue
         if cell not in seen:
@@ -155,6 +174,8 @@ def warn_unmapped_columns(grid: Grid, band: Band, end: int, taken: set, problems
             continue
         header = _header_text(grid, band, c)
         if not header:
+            if c < max(taken - {None}, default=-1):  # inside the table: a helper column no header explains
+                problems.append(warning("layout.unheaded_column", sheet=grid.name, cell=cell_at(band.head, c)))
             continue
         cell = _lowest_header_cell(grid, band, c, (band.top, c))
         if any(measure_of(p) is not None and measure_of(p).kind == "ignore" for p in header.split(" / ")):

@@ -94,6 +94,7 @@ _CODE = re.compile(r"[(（\[]?(\d{6})[)）\]]?")
 
 def split_code(label: str) -> tuple[str | None, str]:
     """A division code written with the name (`230302鸡冠区`, `鸡东县(230321)`, `230302`) -> (code, name)."""
+    label = re.sub(r"^(\d{6})\.0$", r"\1", label.strip())  # a code a CSV kept as a float
     codes = _CODE.findall(label)
     if len(codes) != 1:
         return None, label

@@ -55,7 +55,7 @@ def normalize_header(s: str) -> str:
     return v
 
 
-_STAMP = _Pattern(r"\((?:盖章|章|公章|签章|印章|本级|机关)\)")
+_STAMP = _Pattern(r"\((?:盖章|章|公章|签章|印章|本级|机关|迟报|补报|已报|更正|修订|更正稿|修订稿)\)")
 _UNION_SUFFIX = _Pattern(r"(?:总工会|工会委员会|工会联合会|工会)$")
 
 
