@@ -71,7 +71,6 @@ KNOWN_SKIPS = {
     "g08_绥化_万人.xlsx": "people counted in 万人: the columns are skipped with a warning, never stored as people",
     "g09_齐齐哈尔_千元.xls": "money in 千元: the column is skipped with a warning, never stored as 万元",
     "g36_牡丹江_女性合并栏.xlsx": "one 其中:女性 band over the sub-columns of two indicators: skipped with a warning",
-    "h02_牡丹江_指标名断成两行.xls": "names broken mid-word over two header rows (实现再 / 就业人数): skipped with warnings",
     "h03_哈尔滨_培训人数与培训后就业.xlsx": "培训后就业人数, a name the catalog does not know: skipped with a warning",
     "h87_龙江县_两级行标题.xlsx": "a group row 实现再就业 over sub-rows: skipped with a warning",
     "h106_巴彦县_其中认证子行.xlsx": "其中：获资质认证的 rows, a breakdown the catalog does not know: skipped with warnings",

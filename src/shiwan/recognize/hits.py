@@ -42,13 +42,31 @@ def header_hit(catalog: Catalog, v: str) -> tuple[str | None, Measure | None]:
 def find_hits(sheet: Sheet, catalog: Catalog) -> list[Hit]:
     """Every header cell that names an indicator."""
     hits = []
+    pieces = []
     for r, row in enumerate(sheet.rows):
         for c, v in enumerate(row):
             if v.__class__ is str and 1 < len(v) < 80:
                 code, mw = header_hit(catalog, v)
                 if code:
                     hits.append(Hit(r, c, code, mw))
-    return hits
+                elif len(v) < 12:
+                    pieces.append((r, c, v))
+    return hits + _broken_names(sheet, catalog, pieces, {(h.r, h.c) for h in hits})
+
+
+def _broken_names(sheet: Sheet, catalog: Catalog, pieces: list[tuple[int, int, str]],
+                  taken: set[tuple[int, int]]) -> list[Hit]:
+    """A name broken over two header cells, one above the other (`实现再` over `就业人数`), neither naming
+    an indicator alone: the lower cell names it, as if the name were written whole there."""
+    found = []
+    for r, c, v in pieces:
+        below = sheet.cell(r + 1, c)
+        if (r + 1, c) in taken or below.__class__ is not str or not catalog.qualifies(v):
+            continue
+        code = catalog.match_joined(v, below)
+        if code:
+            found.append(Hit(r + 1, c, code, None))
+    return found
 
 
 def distinct_by_row(hits: list[Hit]) -> dict[int, set[str]]:

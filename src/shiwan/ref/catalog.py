@@ -105,6 +105,8 @@ class Catalog:
         # (normalised name -> code, whole -> normalised part name -> breakdown code), made on the first
         # match: a report matches no header, and normalising every name cost it the regular expressions
         self._index: tuple[dict[str, str], dict[str, dict[str, str]]] | None = None
+        self._prefixes: set[str] | None = None  # every proper beginning of a name, for `qualifies`
+        self._qualifies_cache: dict[str, bool] = {}
 
     @property
     def _names(self) -> dict[str, str]:
@@ -156,8 +158,12 @@ class Catalog:
     def qualifies(self, text: str) -> bool:
         """Whether a header text begins some indicator's name without being one (`培训后实现`,
         `获资质认证`, `职业培训`): written over a name, it may be the first half of a longer one."""
-        key = normalize_header(text)
-        return len(key) >= 2 and any(n != key and n.startswith(key) for n in self._names)
+        if self._prefixes is None:
+            self._prefixes = {n[:k] for n in self._names for k in range(2, len(n))}
+        known = self._qualifies_cache.get(text)
+        if known is None:
+            known = self._qualifies_cache[text] = normalize_header(text) in self._prefixes
+        return known
 
     def match_joined(self, upper: str, lower: str) -> str | None:
         """The indicator two header pieces name together (`培训后实现` over `再就业人数`)."""
