@@ -72,6 +72,8 @@ KNOWN_SKIPS = {
     "g09_齐齐哈尔_千元.xls": "money in 千元: the column is skipped with a warning, never stored as 万元",
     "g36_牡丹江_女性合并栏.xlsx": "one 其中:女性 band over the sub-columns of two indicators: skipped with a warning",
     "h03_哈尔滨_培训人数与培训后就业.xlsx": "培训后就业人数, a name the catalog does not know: skipped with a warning",
+    "h55_绥化_资金扶持组下人数金额.ods": "资金扶持 over 人数 | 金额（万元）: 人数 read with its group, 金额 skipped with a warning",
+    "h64_黑河_组名加人数.xlsx": "职业培训 over 人数 | 期数: 人数 read with its group, 期数 skipped with a warning",
     "h87_龙江县_两级行标题.xlsx": "a group row 实现再就业 over sub-rows: skipped with a warning",
     "h106_巴彦县_其中认证子行.xlsx": "其中：获资质认证的 rows, a breakdown the catalog does not know: skipped with warnings",
     "h116_黑河_基地市场实体单行.xlsx": "one-word headers 基地 | 市场 | 实体: not indicator names, skipped with warnings",
