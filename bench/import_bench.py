@@ -264,7 +264,10 @@ def measure(cmd: list[str], stdout_path: str | None = None) -> tuple[float, floa
 
 
 def check_statuses(json_path: str, want: str, n: int) -> None:
-    rows = json.loads(Path(json_path).read_text(encoding="utf-8"))
+    try:
+        rows = json.loads(Path(json_path).read_text(encoding="utf-8"))
+    except ValueError:
+        raise SystemExit(f"not the JSON of an import: {Path(json_path).read_text(encoding='utf-8')[:500]!r}") from None
     got = [r["status"] for r in rows if r["status"] != "skipped"]
     if len(got) != n or any(s != want for s in got):
         bad = [r for r in rows if r["status"] != want][:1]
@@ -406,8 +409,7 @@ class Bench:
 
 
 def machine() -> str:
-    import openpyxl
-    import python_calamine
+    from importlib.metadata import version
 
     from shiwan import __version__
 
@@ -417,7 +419,7 @@ def machine() -> str:
     load = os.getloadavg()[0]
     return (f"machine: {cpu}, {os.cpu_count()} cores, {ram:.0f} GiB RAM, {platform.system()} {platform.release()}; "
             f"Python {platform.python_version()}, shiwan {__version__}, python-calamine "
-            f"{getattr(python_calamine, '__version__', '?')}, openpyxl {openpyxl.__version__}, SQLite "
+            f"{version('python-calamine')}, openpyxl {version('openpyxl')}, typer {version('typer')}, SQLite "
             f"{sqlite3.sqlite_version}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average {load:.2f}")
 
 
