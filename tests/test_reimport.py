@@ -28,10 +28,10 @@ def reads(monkeypatch):
     real = shiwan.imports.ParsePool
 
     class Counting(real):
-        def run(self, jobs):
+        def run(self, jobs, **kw):
             jobs = list(jobs)
             seen.extend(Path(p).name for p, _ in jobs)
-            return super().run(jobs)
+            return super().run(jobs, **kw)
 
     monkeypatch.setattr(shiwan.imports, "ParsePool", Counting)
     return seen
@@ -152,3 +152,32 @@ def test_a_file_that_left_figures_as_they_stood_is_read_again(cli, tmp_path, rea
     reads.clear()
     again = rows(cli, f2)[f2.name]
     assert reads == [f2.name] and again["status"] == "revised" and again["changed"] == 1
+
+
+def test_grouped_transactions_stay_all_or_nothing_each_and_commit_together(db_path):
+    """Issue 14: an import's files are savepoints of groups committed together (SQLite)."""
+    if str(db_path).startswith("postgresql"):
+        pytest.skip("groups are SQLite's")
+    import sqlite3
+
+    def keys() -> set[str]:
+        con = sqlite3.connect(db_path)
+        try:
+            return {k for (k,) in con.execute("SELECT key FROM meta WHERE key LIKE 'g_%'")}
+        finally:
+            con.close()
+
+    with open_db(str(db_path)) as db:
+        db.group_commits(True)
+        with db.transaction():
+            db.set_meta("g_a", "1")
+        with pytest.raises(ZeroDivisionError), db.transaction():
+            db.set_meta("g_b", "1")
+            1 / 0  # noqa: B018 - the block fails: its write goes, the others stay
+        with db.transaction():
+            db.set_meta("g_c", "1")
+        assert keys() == set()  # not committed yet: another connection sees nothing
+        before = db.commits
+        db.commit_group()
+        assert db.commits == before + 1 and keys() == {"g_a", "g_c"}
+        db.group_commits(False)

@@ -154,19 +154,24 @@ def import_files(db: Database, files: list[Path], opts: Options, *, dry_run: boo
         return []
     batch = _Batch(db, files, opts, dry_run=dry_run, progress=progress)
     db.batch_mode(True)
+    db.group_commits(not dry_run)
     try:
         jobs = [batch.jobs[pos] for pos in batch.to_parse]
         batch.apply_ready()
         if jobs:
             with ParsePool(batch.ctx, recognize_and_check, workers=workers) as pool:
-                for j, res in pool.run(jobs):
+                for j, res in pool.run(jobs, on_idle=batch.settle):
                     batch.waiting[batch.to_parse[j]] = res
                     batch.apply_ready()
+        batch.settle()
     except WorkersFailed as exc:
+        batch.settle_or_forget()
         raise UserError("read.workers_failed", detail=str(exc)) from None
     except Exception as exc:  # the file in progress was rolled back; those before it are in
+        batch.settle_or_forget()
         raise BatchStopped([r or _not_imported(files[i]) for i, r in enumerate(batch.results)], exc) from exc
     finally:
+        _quietly(db.group_commits, False)
         _quietly(db.batch_mode, False)
     return [r for r in batch.results if r is not None]
 
@@ -194,6 +199,7 @@ class _Batch:
         if self.world is not None and known.has_readings(db):
             self._find_known()
         self.to_parse = [pos for pos in range(len(files)) if pos not in self.known]
+        self.commits_seen, self.uncommitted = db.commits, []
 
     def _find_known(self) -> None:
         keys = {}
@@ -216,9 +222,33 @@ class _Batch:
             else:
                 return
             self.results[i] = res
+            self._track(i, res)
             self.applied += 1
             if self.progress:
                 self.progress("write", self.applied, len(self.files), self.files[i].name)
+
+    def _track(self, i: int, res: FileResult) -> None:
+        """Which applied files wait for their group's commit (`Database.group_commits`)."""
+        if self.db.commits != self.commits_seen:  # committed with this file's own savepoint
+            self.commits_seen, self.uncommitted = self.db.commits, []
+        elif res.status in ("imported", "revised"):
+            self.uncommitted.append(i)
+
+    def settle(self) -> None:
+        """Commit the files applied so far."""
+        self.db.commit_group()
+        self.commits_seen, self.uncommitted = self.db.commits, []
+
+    def settle_or_forget(self) -> None:
+        """After an error: commit the files applied before it. Those no commit kept (it failed, now
+        or when the error struck) are not imported after all."""
+        before = self.db.commits
+        with contextlib.suppress(Exception):
+            self.db.commit_group()
+        if self.db.commits == before:
+            for i in self.uncommitted:
+                self.results[i] = None
+        self.commits_seen, self.uncommitted = self.db.commits, []
 
     def _apply(self, pos: int, path: str, parsed: Parsed | None) -> FileResult:
         key = None
@@ -232,6 +262,7 @@ class _Batch:
         k = self.known[pos]
         if not self.wrote or known.still_stands(self.db, k):
             return known.known_result(path, k, self.units, *self.hashes[pos])
+        self.settle()
         with ParsePool(self.ctx, recognize_and_check, workers=1) as pool:  # no longer certain: read it after all
             parsed = next(pool.run([self.jobs[pos]]))[1]
         return self._apply(pos, path, parsed)

@@ -133,7 +133,7 @@ class Importer:
         self.db.lock_units({r.reporter_id for r in parsed.returns if r.reporter_id is not None}
                            | {f.unit_id for r in parsed.returns for f in r.figures})
         self._locks.clear()
-        rows = self.db.scalar("SELECT COUNT(*) FROM import_log")
+        rows = self._others_mark()
         if rows != self._log_rows:
             self._dated = None
             self.history = FlowHistory(self.db, self.catalog, "9999-99")
@@ -282,11 +282,15 @@ class Importer:
         for c in plan:
             by_period.setdefault(c.period, set()).add(c.figure.unit_id)
         names: dict[int, str] = {}
+        # every indicator named, so that the figure key (unit, indicator, period) is the index used,
+        # not the unit's figures of every year
+        iclause, iparams = in_clause("i", sorted(self.catalog.by_id))
         for period, unit_ids in by_period.items():
             clause, params = in_clause("u", sorted(unit_ids))
             for uid, iid, channel, month, ytd, import_id, sheet, mcell, ycell in self.db.all(
                 "SELECT unit_id, indicator_id, channel, month, ytd, import_id, sheet, month_cell, ytd_cell FROM figure "
-                f"WHERE unit_id IN {clause} AND period = :p", {**params, "p": period},
+                f"WHERE unit_id IN {clause} AND indicator_id IN {iclause} AND period = :p ORDER BY unit_id, indicator_id",
+                {**params, **iparams, "p": period},
             ):
                 if import_id not in names:
                     names[import_id] = self.db.scalar("SELECT file_name FROM import_log WHERE id = :i",
@@ -428,9 +432,18 @@ class Importer:
             self._logged()
         return res
 
+    def _others_mark(self) -> int:
+        """What changes when another process writes: on SQLite the file's data version (O(1), moved by
+        every other connection's commit, never by this one's), elsewhere the rows of the import log
+        (counting stays correct where ids are taken out of commit order)."""
+        if self.db.is_sqlite:
+            return int(self.db.scalar("PRAGMA data_version"))
+        return int(self.db.scalar("SELECT COUNT(*) FROM import_log"))
+
     def _logged(self) -> None:
         """This importer's own entry of the log is in (not a sign of anyone else's writes)."""
-        self._log_rows = None if self._log_rows is None else self._log_rows + 1
+        if not self.db.is_sqlite:
+            self._log_rows = None if self._log_rows is None else self._log_rows + 1
 
 
 def _standing_counterpart(tree: UnitTree, view: UnitTree, u: UnitRec) -> UnitRec | None:
