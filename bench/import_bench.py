@@ -237,8 +237,17 @@ class Sampler(threading.Thread):
             self.peak = max(self.peak, _tree_rss(me))
 
 
+def reap() -> None:
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
 def measure(cmd: list[str], stdout_path: str | None = None) -> tuple[float, float, int]:
     """(CPU seconds of the whole tree, wall seconds, peak resident bytes of the tree)."""
+    reap()  # an orphan of an earlier, unmeasured command (its forkserver) must not count here
     before = os.times()
     sampler = Sampler()
     sampler.start()
@@ -247,11 +256,7 @@ def measure(cmd: list[str], stdout_path: str | None = None) -> tuple[float, floa
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
     _, err = proc.communicate()
     wall = time.perf_counter() - t0
-    while True:  # reap every orphan left behind (they are ours now), so that their CPU is counted
-        try:
-            os.waitpid(-1, 0)
-        except ChildProcessError:
-            break
+    reap()  # every orphan left behind is ours now: its CPU is counted
     sampler.stop.set()
     sampler.join()
     if stdout_path:

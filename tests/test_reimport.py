@@ -181,3 +181,18 @@ def test_grouped_transactions_stay_all_or_nothing_each_and_commit_together(db_pa
         db.commit_group()
         assert db.commits == before + 1 and keys() == {"g_a", "g_c"}
         db.group_commits(False)
+
+
+def test_a_file_read_in_full_and_unchanged_is_known_the_next_time(cli, tmp_path, reads, monkeypatch):
+    """After an upgrade the old readings' keys no longer match: the first re-import reads the file,
+    finds it unchanged and keeps that reading; the next one needs no reading."""
+    f = _summary(tmp_path / "鹤岗市2003年6月.xlsx", 30, footer="报出日期:2003年7月3日")
+    assert rows(cli, f)[f.name]["status"] == "imported"
+    with monkeypatch.context() as m:
+        m.setattr(shiwan.store.known, "_code_stamp", lambda: "another version")
+        reads.clear()
+        full = rows(cli, f)[f.name]
+        assert reads == [f.name] and full["status"] == "unchanged"
+        reads.clear()
+        known = rows(cli, f)[f.name]
+        assert reads == [] and known == full

@@ -231,7 +231,7 @@ class _Batch:
         """Which applied files wait for their group's commit (`Database.group_commits`)."""
         if self.db.commits != self.commits_seen:  # committed with this file's own savepoint
             self.commits_seen, self.uncommitted = self.db.commits, []
-        elif res.status in ("imported", "revised"):
+        elif self.db.grouped and res.status in ("imported", "revised"):
             self.uncommitted.append(i)
 
     def settle(self) -> None:

@@ -239,6 +239,11 @@ class Database:
             self.commit_group()
         self._group = on
 
+    @property
+    def grouped(self) -> bool:
+        """Transactions are savepoints of groups (`group_commits`)."""
+        return self._group
+
     def commit_group(self) -> None:
         """Commit the open group, if any (`commits` counts the groups committed)."""
         if self._group_open:

@@ -32,7 +32,7 @@ from shiwan.ref.constants import CHANNEL_OWN
 from shiwan.ref.units import UnitRec, UnitTree
 from shiwan.store.db import Database, in_clause
 from shiwan.store.initdb import now_iso
-from shiwan.store.known import save_reading
+from shiwan.store.known import keep_unchanged_reading, save_reading
 from shiwan.store.locks import covering_lock, lock_of, unit_locks
 from shiwan.store.results import FileResult
 from shiwan.store.review import approved_units, record_received
@@ -108,6 +108,8 @@ class Importer:
                         raise _Refused
                     self._count(res, plan)
                     if res.status == "unchanged":
+                        if read_key:
+                            keep_unchanged_reading(self.db, read_key, res, parsed.problems, plan)
                         return res
                     res.problems.extend(found)
                     res.import_id = self._log(res, parsed)

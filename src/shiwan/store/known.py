@@ -91,9 +91,26 @@ def has_readings(db: Database) -> bool:
 
 def save_reading(db: Database, import_id: int, key: str, res: FileResult, problems: list[Problem]) -> None:
     """Inside the import's transaction: what its reading gave, for the file's next import."""
-    summary = {"periods": res.periods, "source": res.source, "problems": [p.to_record() for p in problems]}
+    summary = {"periods": res.periods, "source": res.source, "problems": [p.to_record() for p in problems],
+               "form": res.form, "unit_id": res.unit_id, "period": res.period, "submitted_on": res.submitted_on}
     db.run("INSERT INTO import_read (import_id, read_key, summary) VALUES (:i, :k, :s)",
            {"i": import_id, "k": key, "s": json.dumps(summary, ensure_ascii=False)})
+
+
+def keep_unchanged_reading(db: Database, key: str, res: FileResult, problems: list[Problem], plan: list) -> None:
+    """A file read in full and found unchanged (after an upgrade, say: its old reading's key no longer
+    matches): when every figure of it is one import's, and that import wrote nothing else and still
+    stands, the reading is kept as that import's, for the next time."""
+    ids = {c.old.import_id if c.old is not None else None for c in plan}
+    if len(ids) != 1 or None in ids:
+        return
+    import_id = ids.pop()
+    row = db.one("SELECT id, status, reverted_by_id, n_new, n_changed, n_unchanged FROM import_log WHERE id = :i",
+                 {"i": import_id})
+    if row is None or not _applied(("", *row)) or row[3] + row[4] != len(plan) or not _standing(db, [("", *row)]):
+        return
+    db.run("DELETE FROM import_read WHERE import_id = :i", {"i": import_id})
+    save_reading(db, import_id, key, res, problems)
 
 
 @dataclass
@@ -164,9 +181,12 @@ def still_stands(db: Database, known: Known) -> bool:
 
 def known_result(path: str, known: Known, units: UnitTree, sha256: str, size: int) -> FileResult:
     """The result a full import of the file would give: unchanged, every figure as stored."""
-    res = FileResult(file=path, status="unchanged", form=known.form, period=known.period, sha256=sha256, size=size,
-                     submitted_on=known.submitted_on, unchanged=known.figures)
-    u = units.unit(known.unit_id) if known.unit_id is not None else None
+    got = known.summary  # what this reading gave; the import's log where an older reading kept less
+    res = FileResult(file=path, status="unchanged", form=got.get("form", known.form),
+                     period=got.get("period", known.period), sha256=sha256, size=size,
+                     submitted_on=got.get("submitted_on", known.submitted_on), unchanged=known.figures)
+    unit_id = got.get("unit_id", known.unit_id)
+    u = units.unit(unit_id) if unit_id is not None else None
     if u is not None:
         res.unit, res.unit_name, res.unit_id = u.code, u.name, u.id
     res.periods = list(known.summary.get("periods") or [])
