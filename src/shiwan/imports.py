@@ -32,6 +32,7 @@ from shiwan.read.sandbox import Parsed, ParsePool, WorkersFailed
 from shiwan.recognize import Context, Options
 from shiwan.ref.catalog import Catalog
 from shiwan.ref.units import UnitTree
+from shiwan.store import known
 from shiwan.store.db import Database
 from shiwan.store.importer import FileResult, Importer
 
@@ -147,38 +148,124 @@ def import_files(db: Database, files: list[Path], opts: Options, *, dry_run: boo
 
     Files are applied in a stable order known before any is read: by the period their folder or
     file name gives (`2003-06/…`, `…2003年6月.xls`), then by path. Workers read ahead while the main
-    process checks and writes, one transaction per file."""
-    catalog = Catalog.from_db(db)
-    units = UnitTree.from_db(db)
-    ctx = Context(catalog, units)
-    total = len(files)
-    order = sorted(range(total), key=lambda i: apply_order_key(files[i]))
-    jobs = [(str(files[i]), dataclasses.replace(opts, file_name=files[i].name, path_hint=_path_hint(files[i])))
-            for i in order]
-    importer = Importer(db, catalog, units, dry_run=dry_run)
-    results: list[FileResult | None] = [None] * total
-    if not total:
+    process checks and writes, one transaction per file. A file known by its SHA-256 to be exactly
+    what an import still standing read (`store/known.py`) is unchanged without being read again."""
+    if not files:
         return []
-    waiting: dict[int, Parsed] = {}
-    applied = 0
+    batch = _Batch(db, files, opts, dry_run=dry_run, progress=progress)
     db.batch_mode(True)
+    db.group_commits(not dry_run)
     try:
-        with ParsePool(ctx, recognize_and_check, workers=workers) as pool:
-            for pos, res in pool.run(jobs):
-                waiting[pos] = res
-                while applied in waiting:  # apply strictly in the planned order
-                    i = order[applied]
-                    results[i] = importer.apply(str(files[i]), waiting.pop(applied))
-                    applied += 1
-                    if progress:
-                        progress("write", applied, total, files[i].name)
+        jobs = [batch.jobs[pos] for pos in batch.to_parse]
+        batch.apply_ready()
+        if jobs:
+            with ParsePool(batch.ctx, recognize_and_check, workers=workers) as pool:
+                for j, res in pool.run(jobs, on_idle=batch.settle):
+                    batch.waiting[batch.to_parse[j]] = res
+                    batch.apply_ready()
+        batch.settle()
     except WorkersFailed as exc:
+        batch.settle_or_forget()
         raise UserError("read.workers_failed", detail=str(exc)) from None
     except Exception as exc:  # the file in progress was rolled back; those before it are in
-        raise BatchStopped([r or _not_imported(files[i]) for i, r in enumerate(results)], exc) from exc
+        batch.settle_or_forget()
+        raise BatchStopped([r or _not_imported(files[i]) for i, r in enumerate(batch.results)], exc) from exc
     finally:
+        _quietly(db.group_commits, False)
         _quietly(db.batch_mode, False)
-    return [r for r in results if r is not None]
+    return [r for r in batch.results if r is not None]
+
+
+class _Batch:
+    """The files of one import in the order they are applied, and what is known of them before any is read."""
+
+    def __init__(self, db: Database, files: list[Path], opts: Options, *, dry_run: bool,
+                 progress: ProgressFn | None):
+        self.db, self.files, self.progress = db, files, progress
+        catalog, self.units = Catalog.from_db(db), UnitTree.from_db(db)
+        self.ctx = Context(catalog, self.units)
+        self.order = sorted(range(len(files)), key=lambda i: apply_order_key(files[i]))
+        self.jobs = [(str(files[i]), dataclasses.replace(opts, file_name=files[i].name, path_hint=_path_hint(files[i])))
+                     for i in self.order]
+        self.importer = Importer(db, catalog, self.units, dry_run=dry_run)
+        self.results: list[FileResult | None] = [None] * len(files)
+        self.waiting: dict[int, Parsed] = {}
+        self.applied = 0
+        self.wrote = False  # figures written by this batch since `known` was found
+        self.opts = opts
+        self.world = None if dry_run or opts.mapping is not None else known.world_stamp(db)
+        self.hashes: dict[int, tuple[str, int]] = {}
+        self.known: dict[int, known.Known] = {}
+        if self.world is not None and known.has_readings(db):
+            self._find_known()
+        self.to_parse = [pos for pos in range(len(files)) if pos not in self.known]
+        self.commits_seen, self.uncommitted = db.commits, []
+
+    def _find_known(self) -> None:
+        keys = {}
+        for pos, i in enumerate(self.order):
+            sha = known.file_sha256(self.files[i])
+            key = known.read_key(self.world, sha, self.files[i], self.opts)
+            if sha and key:
+                self.hashes[pos] = (sha, self.files[i].stat().st_size)
+                keys[pos] = key
+        self.known = known.find_known(self.db, keys)
+
+    def apply_ready(self) -> None:
+        """Apply every file whose turn has come and whose reading is in (or known), strictly in order."""
+        while self.applied < len(self.files):
+            pos, i = self.applied, self.order[self.applied]
+            if pos in self.known:
+                res = self._apply_known(pos, str(self.files[i]))
+            elif pos in self.waiting:
+                res = self._apply(pos, str(self.files[i]), self.waiting.pop(pos))
+            else:
+                return
+            self.results[i] = res
+            self._track(i, res)
+            self.applied += 1
+            if self.progress:
+                self.progress("write", self.applied, len(self.files), self.files[i].name)
+
+    def _track(self, i: int, res: FileResult) -> None:
+        """Which applied files wait for their group's commit (`Database.group_commits`)."""
+        if self.db.commits != self.commits_seen:  # committed with this file's own savepoint
+            self.commits_seen, self.uncommitted = self.db.commits, []
+        elif self.db.grouped and res.status in ("imported", "revised"):
+            self.uncommitted.append(i)
+
+    def settle(self) -> None:
+        """Commit the files applied so far."""
+        self.db.commit_group()
+        self.commits_seen, self.uncommitted = self.db.commits, []
+
+    def settle_or_forget(self) -> None:
+        """After an error: commit the files applied before it. Those no commit kept (it failed, now
+        or when the error struck) are not imported after all."""
+        before = self.db.commits
+        with contextlib.suppress(Exception):
+            self.db.commit_group()
+        if self.db.commits == before:
+            for i in self.uncommitted:
+                self.results[i] = None
+        self.commits_seen, self.uncommitted = self.db.commits, []
+
+    def _apply(self, pos: int, path: str, parsed: Parsed | None) -> FileResult:
+        key = None
+        if self.world is not None and parsed is not None and parsed.sha256:
+            key = known.read_key(self.world, parsed.sha256, Path(path), self.opts)
+        res = self.importer.apply(path, parsed, read_key=key)
+        self.wrote = self.wrote or res.status in ("imported", "revised")
+        return res
+
+    def _apply_known(self, pos: int, path: str) -> FileResult:
+        k = self.known[pos]
+        if not self.wrote or known.still_stands(self.db, k):
+            return known.known_result(path, k, self.units, *self.hashes[pos])
+        self.settle()
+        with ParsePool(self.ctx, recognize_and_check, workers=1) as pool:  # no longer certain: read it after all
+            parsed = next(pool.run([self.jobs[pos]]))[1]
+        return self._apply(pos, path, parsed)
 
 
 def _not_imported(path: Path) -> FileResult:

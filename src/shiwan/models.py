@@ -112,6 +112,16 @@ class Import(SQLModel, table=True):
     reverted_by_id: int | None = Field(default=None, foreign_key="import_log.id")
 
 
+class ImportRead(SQLModel, table=True):
+    """What an applied import read from its file, keyed by all the reading depends on: the same file
+    read again under the same conditions is known to be unchanged without being parsed."""
+
+    __tablename__ = "import_read"
+    import_id: int = Field(foreign_key="import_log.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    read_key: str = Field(max_length=64, index=True)
+    summary: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))  # JSON
+
+
 class Figure(SQLModel, table=True):
     """The current value of one indicator for one unit and period, as one channel reported it."""
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from shiwan.base.problems import Problem, error, warning
 from shiwan.check.model import Change, MonthValue
-from shiwan.check.outliers import month_figure, outlier, past_months
+from shiwan.check.outliers import MIN_HISTORY, month_figure, outlier, past_months
 from shiwan.ref import periods
 from shiwan.ref.catalog import Catalog, IndicatorDef
 from shiwan.ref.units import UnitTree
@@ -143,8 +143,8 @@ def _outlier(c: Change, s: _Series, ind: IndicatorDef, params: dict) -> list[Pro
     f = c.figure
     prev = s.value(periods.previous(c.period)) if periods.month_of(c.period) > 1 else None
     value = month_figure(c.period, f.month, f.ytd, prev.ytd if prev else None)
-    if value is None:
-        return []
+    if value is None or _known_before(s, c.period) < MIN_HISTORY:
+        return []  # too few months known to judge: `outlier` would find nothing
     past = past_months(s.value, c.period)
     found = outlier(value, past, ind.decimals)
     if not found:
@@ -152,6 +152,12 @@ def _outlier(c: Change, s: _Series, ind: IndicatorDef, params: dict) -> list[Pro
     more = dict(params, value=fmt(value, ind), low=fmt(found[0], ind), high=fmt(found[1], ind), months=len(past))
     c.warnings.append({"key": "check.outlier", "params": more})
     return [warning("check.outlier", c.sheet, f.month_cell or f.ytd_cell, **more)]
+
+
+def _known_before(s: _Series, period: str) -> int:
+    """How many of the twelve months before `period` are known at all (at least as many as have a
+    month figure)."""
+    return bisect.bisect_left(s.months, period) - bisect.bisect_left(s.months, periods.add_months(period, -12))
 
 
 def fmt(v: float | None, ind: IndicatorDef) -> str:

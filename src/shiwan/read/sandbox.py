@@ -103,6 +103,7 @@ def _worker(conn: Connection, ctx: Any, recognize: Recognizer) -> None:  # pragm
 
 
 READY = "ready"
+IDLE_AFTER = 0.05  # seconds without a reading before `run` calls its on_idle
 MAX_START_FAILURES = 3
 
 
@@ -117,6 +118,17 @@ def _context(recognize: Recognizer) -> mp.context.BaseContext:
         ctx.set_forkserver_preload(["shiwan.read.sandbox", recognize.__module__, "shiwan.read.readers", "python_calamine"])
         return ctx
     return mp.get_context("spawn")
+
+
+def _wait_for(waiting: list[_Slot], on_idle: Callable[[], None] | None) -> list:
+    """The workers' pipes and sentinels that are ready, waiting up to half a second (on_idle: called
+    once nothing has come for IDLE_AFTER seconds)."""
+    handles = [s.conn for s in waiting] + [s.proc.sentinel for s in waiting]
+    ready = wait(handles, timeout=IDLE_AFTER if on_idle else 0.5)
+    if not ready and on_idle:
+        on_idle()
+        ready = wait(handles, timeout=0.5)
+    return ready
 
 
 class _Slot:
@@ -193,7 +205,9 @@ class ParsePool:
         self.slots[i] = _Slot(self._mp, self.ctx, self.recognize)
         return (culprit[0], culprit[1]) if culprit else None
 
-    def run(self, jobs: Iterable[tuple[str, Any]]) -> Iterator[tuple[int, Parsed]]:
+    def run(self, jobs: Iterable[tuple[str, Any]], on_idle: Callable[[], None] | None = None
+            ) -> Iterator[tuple[int, Parsed]]:
+        """`on_idle`: called when no reading has come for IDLE_AFTER seconds (so a caller commits)."""
         queue: deque = deque(enumerate(jobs))
         if not queue:
             return
@@ -222,7 +236,7 @@ class ParsePool:
             waiting = [s for s in self.slots if s.pending or not s.ready]
             if not waiting:
                 continue
-            ready = wait([s.conn for s in waiting] + [s.proc.sentinel for s in waiting], timeout=0.5)
+            ready = _wait_for(waiting, on_idle)
             now = time.monotonic()
             for i, s in enumerate(self.slots):
                 if s.conn in ready:

@@ -15,7 +15,9 @@ The schema itself comes from `shiwan.models` (SQLModel), created by `shiwan init
 
 from __future__ import annotations
 
+import contextlib
 import os
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +25,7 @@ from typing import Any
 
 Params = Mapping[str, Any] | None
 UNIT_LOCK_SPACE = 0x5368  # 'Sh': the first key of the advisory locks of units on PostgreSQL
+GROUP_SECONDS = 0.5  # the longest a group of an import's files holds SQLite's write lock
 
 
 class DatabaseMissing(Exception):
@@ -73,6 +76,11 @@ def sqlalchemy_url(location: str) -> str:
 
 class Database:
     """A connection to one shiwan database."""
+
+    _group = False  # transactions are savepoints of a group (`group_commits`)
+    _group_open = False
+    _group_since = 0.0
+    commits = 0
 
     @classmethod
     def on_connection(cls, conn: Any, location: str) -> Database:
@@ -169,13 +177,17 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All or nothing: commit when the block ends normally, roll back on any exception
-        (KeyboardInterrupt included)."""
+        (KeyboardInterrupt included). Grouped (`group_commits`): a savepoint inside the open group,
+        released or rolled back alone; the group commits every GROUP_SECONDS and on `commit_group`."""
         if self._in_tx:
             yield
             return
         self._in_tx = True
         try:
-            if self._conn is not None:
+            if self._group and self._conn is not None:
+                with self._savepoint():
+                    yield
+            elif self._conn is not None:
                 self._conn.execute("BEGIN IMMEDIATE")
                 try:
                     yield
@@ -195,6 +207,54 @@ class Database:
                 tx.commit()
         finally:
             self._in_tx = False
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        if not self._group_open:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._group_open, self._group_since = True, time.monotonic()
+        self._conn.execute("SAVEPOINT one_file")
+        try:
+            yield
+        except BaseException:
+            # after some errors (a full disk) SQLite has rolled the whole group back already: the
+            # error that did it is the one to report, and the group's commit will fail
+            with contextlib.suppress(Exception):
+                self._conn.execute("ROLLBACK TO one_file")
+                self._conn.execute("RELEASE one_file")
+            raise
+        self._conn.execute("RELEASE one_file")
+        if time.monotonic() - self._group_since >= GROUP_SECONDS:
+            self.commit_group()
+
+    def group_commits(self, on: bool) -> None:
+        """SQLite, a batch of many small transactions: each becomes a savepoint of a group committed
+        at most GROUP_SECONDS after it began (other writers wait no longer than that), so that the
+        write-ahead log takes the pages a batch dirties once per group, not once per file. Each block
+        stays all or nothing; a group not committed (a kill, a full disk) loses its blocks whole.
+        The caller commits (`commit_group`) whenever it would wait, and before it reports."""
+        if self._conn is None or self.read_only:
+            return
+        if not on:
+            self.commit_group()
+        self._group = on
+
+    @property
+    def grouped(self) -> bool:
+        """Transactions are savepoints of groups (`group_commits`)."""
+        return self._group
+
+    def commit_group(self) -> None:
+        """Commit the open group, if any (`commits` counts the groups committed)."""
+        if self._group_open:
+            self._group_open = False
+            try:
+                self._conn.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    self._conn.execute("ROLLBACK")
+                raise
+            self.commits += 1
 
     def close(self) -> None:
         if not self._owned:

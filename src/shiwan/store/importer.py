@@ -16,11 +16,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from dataclasses import dataclass, field
-from typing import Any
 
 from shiwan.base.i18n import t
-from shiwan.base.problems import HasProblems, Problem, error, warning
+from shiwan.base.problems import Problem, error, warning
 from shiwan.base.settings import os_user
 from shiwan.check.chain import check_changes
 from shiwan.check.model import Change, Stored
@@ -33,50 +31,13 @@ from shiwan.ref.constants import CHANNEL_OWN
 from shiwan.ref.units import UnitRec, UnitTree
 from shiwan.store.db import Database, in_clause
 from shiwan.store.initdb import now_iso
+from shiwan.store.known import keep_unchanged_reading, save_reading
 from shiwan.store.locks import covering_lock, lock_of, unit_locks
+from shiwan.store.results import FileResult
 from shiwan.store.review import approved_units, record_received
 from shiwan.store.series import FlowHistory
 
-STATUSES = ("imported", "revised", "unchanged", "rejected")
 EPS = 1e-9
-
-
-@dataclass
-class FileResult(HasProblems):
-    """The outcome of one file, as the summary table and `--json` show it."""
-
-    file: str
-    status: str = "rejected"
-    form: str = ""
-    unit: str = ""
-    unit_name: str = ""
-    period: str = ""
-    import_id: int | None = None
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    sha256: str = ""
-    size: int = 0
-    submitted_on: str = ""
-    unit_id: int | None = None  # the reporting unit (a code may name other units in other years)
-    periods: list[str] = field(default_factory=list)  # a file of several month sheets names them all
-    source: str = ""  # what made the file, when it says (`shiwan send`, `shiwan export`, `DHIS2`)
-    problems: list[Problem] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file, "status": self.status, "form": self.form, "unit_code": self.unit,
-            "unit_name": self.unit_name, "period": self.period, "periods": self.periods or ([self.period] if self.period else []),
-            "import_id": self.import_id,
-            "new": self.new, "changed": self.changed, "unchanged": self.unchanged,
-            "submitted_on": self.submitted_on or None, "source": self.source or None, "sha256": self.sha256,
-            "errors": [_problem_json(p) for p in self.errors],
-            "warnings": [_problem_json(p) for p in self.warnings],
-        }
-
-
-def _problem_json(p: Problem) -> dict[str, Any]:
-    return {"sheet": p.sheet, "cell": p.cell, "code": p.key, "message": p.message()}
 
 
 class _Refused(Exception):
@@ -108,7 +69,8 @@ class Importer:
         self._dated: set[tuple[int, str, str]] | None = None
         self._log_rows: int | None = None  # rows of the import log as far as this importer knows
 
-    def apply(self, path: str, p: Parsed | None) -> FileResult:
+    def apply(self, path: str, p: Parsed | None, read_key: str | None = None) -> FileResult:
+        """Check and store one file (all or nothing); `read_key` keeps its reading for a re-import."""
         res = FileResult(file=path)
         if p is None:
             res.problems.append(error("read.crash"))
@@ -145,11 +107,15 @@ class Importer:
                         raise _Refused
                     self._count(res, plan)
                     if res.status == "unchanged":
+                        if read_key:
+                            keep_unchanged_reading(self.db, read_key, res, parsed.problems, plan)
                         return res
                     res.problems.extend(found)
                     res.import_id = self._log(res, parsed)
                     self._write(plan, res.import_id)
                     self._received(parsed, plan, res.import_id)
+                    if read_key:
+                        save_reading(self.db, res.import_id, read_key, res, parsed.problems)
                 self._logged()
                 if self._dated is not None and parsed.submitted_on:
                     self._dated.update((r.reporter_id, r.period, r.form) for r in parsed.returns)
@@ -168,7 +134,7 @@ class Importer:
         self.db.lock_units({r.reporter_id for r in parsed.returns if r.reporter_id is not None}
                            | {f.unit_id for r in parsed.returns for f in r.figures})
         self._locks.clear()
-        rows = self.db.scalar("SELECT COUNT(*) FROM import_log")
+        rows = self._others_mark()
         if rows != self._log_rows:
             self._dated = None
             self.history = FlowHistory(self.db, self.catalog, "9999-99")
@@ -317,11 +283,15 @@ class Importer:
         for c in plan:
             by_period.setdefault(c.period, set()).add(c.figure.unit_id)
         names: dict[int, str] = {}
+        # every indicator named, so that the figure key (unit, indicator, period) is the index used,
+        # not the unit's figures of every year
+        iclause, iparams = in_clause("i", sorted(self.catalog.by_id))
         for period, unit_ids in by_period.items():
             clause, params = in_clause("u", sorted(unit_ids))
             for uid, iid, channel, month, ytd, import_id, sheet, mcell, ycell in self.db.all(
                 "SELECT unit_id, indicator_id, channel, month, ytd, import_id, sheet, month_cell, ytd_cell FROM figure "
-                f"WHERE unit_id IN {clause} AND period = :p", {**params, "p": period},
+                f"WHERE unit_id IN {clause} AND indicator_id IN {iclause} AND period = :p ORDER BY unit_id, indicator_id",
+                {**params, **iparams, "p": period},
             ):
                 if import_id not in names:
                     names[import_id] = self.db.scalar("SELECT file_name FROM import_log WHERE id = :i",
@@ -463,9 +433,18 @@ class Importer:
             self._logged()
         return res
 
+    def _others_mark(self) -> int:
+        """What changes when another process writes: on SQLite the file's data version (O(1), moved by
+        every other connection's commit, never by this one's), elsewhere the rows of the import log
+        (counting stays correct where ids are taken out of commit order)."""
+        if self.db.is_sqlite:
+            return int(self.db.scalar("PRAGMA data_version"))
+        return int(self.db.scalar("SELECT COUNT(*) FROM import_log"))
+
     def _logged(self) -> None:
         """This importer's own entry of the log is in (not a sign of anyone else's writes)."""
-        self._log_rows = None if self._log_rows is None else self._log_rows + 1
+        if not self.db.is_sqlite:
+            self._log_rows = None if self._log_rows is None else self._log_rows + 1
 
 
 def _standing_counterpart(tree: UnitTree, view: UnitTree, u: UnitRec) -> UnitRec | None:
