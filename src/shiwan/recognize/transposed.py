@@ -115,7 +115,21 @@ def parse_transposed(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, m
     if unit_rows is None or period is None:
         return None
     cols_of = {g.r: cols for g, cols in groups}
+    _warn_other_rows(grid, rows, ind_col, across, end, problems)
     return _read(grid, across, rows, unit_rows, cols_of, ctx, period, fallback, lines, problems)
+
+
+def _warn_other_rows(grid: Grid, rows: list[tuple[int, str]], ind_col: int, across: Across, end: int,
+                     problems: list[Problem]) -> None:
+    """A row of figures whose label names no indicator or breakdown the catalog knows (`其中:大中专毕业生`):
+    warned about with its cell, never stored."""
+    known = {r for r, _ in rows}
+    for r in range(across.unit_row + 1, end):
+        text = grid.text(r, ind_col).strip()
+        if r in known or not text or not any(is_number(grid.cell(r, c)) for c in across.columns):
+            continue
+        key = "layout.unknown_breakdown_row" if text.startswith("其中") else "layout.unknown_row"
+        problems.append(warning(key, sheet=grid.name, cell=cell_at(r, ind_col), text=" ".join(text.split())))
 
 
 def _indicator_rows(grid: Grid, hits: list[Hit], ind_col: int, ctx: Context) -> list[tuple[int, str]]:
