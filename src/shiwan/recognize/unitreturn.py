@@ -8,6 +8,7 @@ happens to be an indicator's alias but holds no figures is passed over.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from shiwan.base.problems import Problem, error, warning
@@ -31,6 +32,7 @@ from shiwan.recognize.words import (
     YTD_INCREMENT,
     Measure,
     measure_of,
+    says_not_reported,
 )
 from shiwan.ref import periods
 from shiwan.ref.catalog import Catalog
@@ -153,7 +155,8 @@ def _block_rows(grid: Grid, b: Block, hits: list[Hit], catalog: Catalog, end: in
         head = b.head_of(r)
         if r in names:
             whole = _qualified(grid, b, catalog, r, names[r])
-            found.append((r, whole, head))
+            if not _group_heading(grid, b, r, head):
+                found.append((r, whole, head))
             continue
         text = grid.text(r, b.ind_col).strip()
         part = catalog.match_part(whole, text) if whole and text else None
@@ -188,6 +191,18 @@ def _qualified(grid: Grid, b: Block, catalog: Catalog, r: int, code: str) -> str
             and normalize_header(text) not in normalize_header(name):
         b.two_readings.append((r, tl, code))
     return code
+
+
+_HEADING_MARK = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
+
+
+def _group_heading(grid: Grid, b: Block, r: int, head: Head | None) -> bool:
+    """A numbered heading (`二、职业培训`, `四、再就业基地`) with no figure of its own: a group of the
+    rows below, even where its words are an indicator's name."""
+    if not _HEADING_MARK.match(grid.text(r, b.ind_col)):
+        return False
+    cols = head.measures.values() if head else range(b.ind_col + 1, b.right)
+    return all(grid.cell(r, c) is None for c in cols)
 
 
 def _has_figures(grid: Grid, r: int, head: Head | None) -> bool:
@@ -292,6 +307,15 @@ def _figures(grid: Grid, blocks: list[Block], cat: Catalog, unit_id: int, period
             seen[code] = cell_at(r, b.ind_col)
             if head is None:
                 continue
+            stated = money_mismatch(grid.text(r, b.ind_col), ind)  # `扶持资金（元）` as the row's name
+            if stated:
+                problems.append(error("layout.unit_mismatch", sheet=grid.name, cell=cell_at(r, b.ind_col),
+                                      indicator=ind.name, stated=stated, expected=ind.measure))
+                continue
+            if _not_reported_row(grid, r, b, head):
+                problems.append(warning("layout.indicator_not_reported", sheet=grid.name, cell=cell_at(r, b.ind_col),
+                                        indicator=ind.name))
+                continue
             for uc in head.unit_cols:
                 stated = money_mismatch(f"({grid.text(r, uc).strip()})", ind)
                 if stated:
@@ -303,16 +327,23 @@ def _figures(grid: Grid, blocks: list[Block], cat: Catalog, unit_id: int, period
     return figures
 
 
+def _not_reported_row(grid: Grid, r: int, b: Block, head: Head) -> bool:
+    """An indicator's row with no figure and 未报 written beside it (in 备注): not given, never zeros."""
+    if any(grid.cell(r, c) is not None for c in head.measures.values()):
+        return False
+    return any(says_not_reported(grid.text(r, c)) for c in range(b.ind_col + 1, b.right))
+
+
 def _row_cells(grid: Grid, r: int, kind: str, measures: dict[str, int]) -> dict[str, tuple[int, int]]:
     """The cells of one indicator's row. A stock's level is its 期末 column, else its 累计 column, else
     its 本月 column (or a cell merged over both) — never a 本月新增 column."""
     if kind == "stock":
         c = measures.get(LEVEL, measures.get(YTD))
         month = measures.get(MONTH)
-        if month is not None and (c is None or (grid.cell(r, c) is None and (
-                grid.cell(r, month) is not None or grid.top_left(r, month) != (r, month)))):
+        if month is not None and (c is None or grid.cell(r, c) is None) and (
+                grid.cell(r, month) is not None or grid.top_left(r, month) != (r, month)):
             c = month
-        return {"ytd": (r, c)} if c is not None else {}
+        return {"ytd": (r, c)} if c is not None else {}  # a stock with only a blank 本月 cell: no level given
     cells = {}
     month = measures.get(MONTH, measures.get(INCREMENT))
     if month is not None:
