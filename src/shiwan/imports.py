@@ -113,54 +113,91 @@ def collect_files(args: Iterable[str]) -> FileList:
     is not a spreadsheet's, Excel's `~$` lock files, and hidden files and folders (a hidden folder
     once, not what is inside it)."""
     files: list[Path] = []
+    reals: list[str | None] = []  # the real path where the walk knows it (no symbolic link on the way)
     missing: list[str] = []
     skipped: list[tuple[Path, str]] = []
     for arg in args:
         p = Path(arg)
         if p.is_dir():
-            _walk(p, files, skipped)
+            _walk(p, files, reals, skipped)
         elif p.is_file():
             files.append(p)
+            reals.append(None)
         elif any(ch in arg for ch in "*?["):
             matched = sorted(Path(m) for m in glob.glob(arg, recursive=True) if Path(m).is_file())
             for m in matched:
-                why = _passed_over(m, m.name, glob_match=True)
-                (skipped.append((m, why)) if why else files.append(m))
+                why = _passed_over(m.name, m.suffix, glob_match=True)
+                if why:
+                    skipped.append((m, why))
+                else:
+                    files.append(m)
+                    reals.append(None)
             if not matched:
                 missing.append(arg)
         else:
             missing.append(arg)
     seen: set[str] = set()
     unique = []
-    for f in files:
-        key = os.path.realpath(f)
+    for f, real in zip(files, reals, strict=True):
+        key = real or os.path.realpath(f)
         if key not in seen:
             seen.add(key)
             unique.append(f)
     return FileList(unique, missing, skipped)
 
 
-def _walk(folder: Path, files: list[Path], skipped: list[tuple[Path, str]]) -> None:
-    for f in sorted(folder.rglob("*")):
-        parts = f.relative_to(folder).parts
-        if any(part.startswith(".") for part in parts[:-1]):
-            continue  # inside a hidden folder, which is listed itself
-        if f.is_dir():
-            if f.name.startswith("."):
+def _walk(folder: Path, files: list[Path], reals: list[str | None], skipped: list[tuple[Path, str]]) -> None:
+    """Every entry under `folder` in the order of their paths (as `sorted(folder.rglob("*"))` gives
+    them), not inside hidden folders nor through symbolic links to folders; one scandir per folder."""
+    entries: list[tuple[tuple[str, ...], os.DirEntry, str]] = []
+    _scan(str(folder), (), os.path.realpath(folder), entries)
+    entries.sort(key=lambda e: e[0])
+    for rel, entry, real_dir in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        f = folder.joinpath(*rel)
+        if is_dir:
+            if entry.name.startswith("."):
                 skipped.append((f, SKIP_HIDDEN))
             continue
-        if not f.is_file():
+        try:
+            if not entry.is_file():
+                continue
+            linked = entry.is_symlink()
+        except OSError:
             continue
-        why = _passed_over(f, f.name)
-        (skipped.append((f, why)) if why else files.append(f))
+        why = _passed_over(entry.name, os.path.splitext(entry.name)[1])
+        if why:
+            skipped.append((f, why))
+        else:
+            files.append(f)
+            reals.append(None if linked else os.path.join(real_dir, entry.name))
 
 
-def _passed_over(f: Path, name: str, *, glob_match: bool = False) -> str | None:
+def _scan(path: str, rel: tuple[str, ...], real: str, out: list) -> None:
+    try:
+        with os.scandir(path) as it:
+            found = list(it)
+    except OSError:
+        return
+    for entry in found:
+        out.append(((*rel, entry.name), entry, real))
+        try:
+            descend = entry.is_dir() and not entry.is_symlink() and not entry.name.startswith(".")
+        except OSError:
+            descend = False
+        if descend:  # a hidden folder is listed itself, not what is inside it
+            _scan(entry.path, (*rel, entry.name), os.path.join(real, entry.name), out)
+
+
+def _passed_over(name: str, suffix: str, *, glob_match: bool = False) -> str | None:
     if name.startswith("~$"):
         return SKIP_LOCK_FILE
     if name.startswith("."):
         return SKIP_HIDDEN
-    if not glob_match and f.suffix.lower() not in SPREADSHEET_SUFFIXES:
+    if not glob_match and suffix.lower() not in SPREADSHEET_SUFFIXES:
         return SKIP_EXTENSION
     return None
 
