@@ -310,10 +310,10 @@ class _Batch:
     def _find_known(self) -> None:
         keys = {}
         for pos, i in enumerate(self.order):
-            sha = known.file_sha256(self.files[i])
-            key = known.read_key(self.world, sha, self.files[i], self.opts)
-            if sha and key:
-                self.hashes[pos] = (sha, self.files[i].stat().st_size)
+            hashed = known.file_hash(self.files[i])
+            key = known.read_key(self.world, hashed[0], self.files[i], self.opts) if hashed else None
+            if key:
+                self.hashes[pos] = hashed
                 keys[pos] = key
         self.known = known.find_known(self.db, keys)
 

@@ -31,6 +31,7 @@ from shiwan.store.db import Database, in_clause
 from shiwan.store.results import FileResult
 
 MAX_HASHED = 256 * 1024 * 1024  # a larger file is not hashed ahead of its reading: it is simply parsed
+_READ_WHOLE = 16 * 1024 * 1024
 _WORLD_TABLES = ("unit", "indicator", "rule")
 _CHUNK = 500
 
@@ -101,13 +102,18 @@ def world_stamp(db: Database) -> str:
     return h.hexdigest()
 
 
-def file_sha256(path: Path) -> str | None:
-    """The SHA-256 of a file's bytes, or None when it cannot be read here (the reading will say why)."""
+def file_hash(path: Path) -> tuple[str, int] | None:
+    """(SHA-256, size) of a file's bytes, or None when it cannot be read here (the reading will say
+    why). A file of up to 16 MB is read whole: hashlib's chunked loop costs more than the hashing."""
     try:
-        if path.stat().st_size > MAX_HASHED:
-            return None
         with open(path, "rb") as fh:
-            return hashlib.file_digest(fh, "sha256").hexdigest()
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_HASHED:
+                return None
+            if size <= _READ_WHOLE:
+                data = fh.read()
+                return hashlib.sha256(data).hexdigest(), len(data)
+            return hashlib.file_digest(fh, "sha256").hexdigest(), size
     except OSError:
         return None
 
