@@ -1,7 +1,7 @@
 """Returns nobody on the project tuned the recogniser for: the red-team sets under
 tests/fixtures/redteam/ (a: the kinds of layout that went wrong on unseen returns, one group of files
 per kind; b: new kinds; c: a set first kept back and measured once; d: traps for the recogniser's
-own heuristics; f: every unit of 2003 under the names clerks write; g and h: kinds none of those
+own heuristics; f: every unit of 2003 under the names clerks write; g, h and i: kinds none of those
 covers, where the first trials found figures stored silently wrong), each file with its truth.
 
 Every file is imported through the CLI into a fresh copy of one database, and every value stored is
@@ -50,7 +50,7 @@ def scores(tmp_path_factory) -> dict[str, redteam.SetScore]:
     return {s: redteam.score_set(run, base, HERE / s) for s in SETS}
 
 
-SETS = ("a", "b", "c", "d", "f", "g", "h")
+SETS = ("a", "b", "c", "d", "f", "g", "h", "i")
 # files the truth says to import that shiwan refuses, and why the refusal stands
 KNOWN_REFUSALS = {
     "齐齐哈尔市2003年10月.ods": "two tables of different indicators stacked on one sheet, the units in another order: "
@@ -62,6 +62,10 @@ KNOWN_REFUSALS = {
                                    "the measure of each column is not said",
     "g44_哈尔滨_数据库导出.csv": "a database export with 地市 | 县区 columns: the city named on every row, refused as "
                              "a unit twice",
+    "i02_鸡西_转置两行单位表头.ods": "on its side, the units across two header rows (city, then its counties): refused, "
+                                "the 合计 column's measure is not said",
+    "i36_大庆_转置指标名带本月累计.xls": "on its side, the measure in the row labels (实现再就业人数（本月）): refused, the "
+                                   "columns' measure is not said",
     "h31_佳木斯_单位列在右.xlsx": "the unit column right of the figures: refused, the rows' units are not found",
     "g65_宁安市_行标注明本月累计.xlsx": "the measure written in the row labels (实现再就业人数（本月）) under one column "
                                   "headed 数量: refused, the column's measure is not said",
@@ -88,6 +92,13 @@ KINDS_G = {
     "division codes beside or inside the names": ["g05", "g06", "g07"],
     "one county's return over two sheets (flows, then stocks), and a bundle giving figures twice": ["g01", "g02"],
     "a title ending in （修订稿）, 其中:市本级, 上半年, last year's columns": ["g23", "g42", "g40", "g60"],
+}
+# the kinds that were stored silently wrong, or refused though common, in set i's first trial
+KINDS_I = {
+    "units in two rows: a stock's level merged down over both rows, or only on the 本月 row": ["i33", "i28", "i51", "i52"],
+    "on its side with a 项目 column (本月 / 本年累计 rows per indicator)": ["i01", "i34", "i35", "i39", "i47"],
+    "on its side, a row of figures no indicator names": ["i03"],
+    "a December county return beside last year's whole year": ["i44"],
 }
 # the kinds that were stored silently wrong in set h's first trial, and the files made for each
 KINDS_H = {
@@ -118,10 +129,10 @@ def test_each_kind_that_went_wrong(scores, kind):
             _assert_exact(f)
 
 
-@pytest.mark.parametrize("kind", [("g", k) for k in KINDS_G] + [("h", k) for k in KINDS_H])
-def test_each_kind_sets_g_and_h_found(scores, kind):
+@pytest.mark.parametrize("kind", [("g", k) for k in KINDS_G] + [("h", k) for k in KINDS_H] + [("i", k) for k in KINDS_I])
+def test_each_kind_sets_g_h_i_found(scores, kind):
     name, kind = kind
-    for prefix in {**KINDS_G, **KINDS_H}[kind]:
+    for prefix in {**KINDS_G, **KINDS_H, **KINDS_I}[kind]:
         found = [f for f in scores[name].files if f.file.startswith(prefix + "_") or f.file == prefix + ".xlsx"]
         assert found, prefix
         for f in found:

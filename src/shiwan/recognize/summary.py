@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from shiwan.base.problems import Problem, error, warning
 from shiwan.recognize.columns import ColumnMap, fit_to_period, map_columns, read_columns, resolve_measures
 from shiwan.recognize.figures import FigureReader
-from shiwan.recognize.grid import Grid, cell_at
+from shiwan.recognize.grid import Grid, cell_at, is_number
 from shiwan.recognize.header import Band, find_band
 from shiwan.recognize.hits import Hit
 from shiwan.recognize.lines import read_lines, table_end
@@ -173,7 +173,9 @@ def _figures(grid: Grid, cmap: ColumnMap, unit_rows: UnitRows, ctx: Context, per
         rows = unit_rows.pairs.get(row.r, {"": row.r}) if by_row else {"": row.r}
         for code, slots in cmap.slots.items():
             ind = cat.by_code[code]
-            cells = _cells(slots, rows, ind.kind)
+            cells = _cells(slots, rows, ind.kind, grid)
+            if ind.kind == "stock" and _level_on_month_row(grid, slots, rows, cells, problems):
+                continue
             fig = reader.figure(row.unit_id, ind, cells, row.channel, january)
             if fig:
                 ret.figures.append(fig)
@@ -191,20 +193,40 @@ def _figures(grid: Grid, cmap: ColumnMap, unit_rows: UnitRows, ctx: Context, per
     return ret
 
 
-def _cells(slots: dict[str, int], rows: dict[str, int], kind: str) -> dict[str, tuple[int, int]]:
+def _cells(slots: dict[str, int], rows: dict[str, int], kind: str, grid: Grid) -> dict[str, tuple[int, int]]:
     """The cells of one figure: its columns on the unit's row, or (units in two rows) its one column
-    on the 本月 row and on the 本年累计 row."""
+    on the 本月 row and on the 本年累计 row; a stock's level merged down over both rows is the merged
+    cell."""
     if "by_row" not in slots:
         r = rows.get("ytd", max(rows.values()))
-        return {slot: (r, c) for slot, c in slots.items()}
-    c = slots["by_row"]
-    out = {}
-    for m, r in rows.items():
-        slot = m or "ytd"
-        if kind == "stock" and slot == "month" and "ytd" in rows:
-            continue
-        out["ytd" if kind == "stock" else slot] = (r, c)
+        out = {slot: (r, c) for slot, c in slots.items()}
+    else:
+        c = slots["by_row"]
+        out = {}
+        for m, r in rows.items():
+            slot = m or "ytd"
+            if kind == "stock" and slot == "month" and "ytd" in rows:
+                continue
+            out["ytd" if kind == "stock" else slot] = (r, c)
+    if kind == "stock" and "month" in rows and "ytd" in out:
+        r, c = out["ytd"]
+        if grid.merge(r, c) is not None and grid.top_left(r, c) == (rows["month"], c):
+            out["ytd"] = (rows["month"], c)  # one level merged over the unit's 本月 and 累计 rows
     return out
+
+
+def _level_on_month_row(grid: Grid, slots: dict[str, int], rows: dict[str, int], cells: dict,
+                        problems: list[Problem]) -> bool:
+    """A stock whose figure stands only on the unit's 本月 row, its 累计 row blank: whether that is the
+    level or the month's increment is not said; refused naming the cell, never a level of 0."""
+    c = slots.get("by_row", slots.get("ytd"))
+    if c is None or "month" not in rows or "ytd" not in rows or cells.get("ytd") != (rows["ytd"], c):
+        return False
+    if grid.cell(rows["ytd"], c) is not None or not is_number(grid.cell(rows["month"], c)):
+        return False
+    problems.append(error("layout.stock_on_month_row", sheet=grid.name, cell=cell_at(rows["month"], c),
+                          other=cell_at(rows["ytd"], c)))
+    return True
 
 
 def _totals(grid: Grid, cmap: ColumnMap, unit_rows: UnitRows, reader: FigureReader, cat, by_row: bool) -> list[TotalIn]:
@@ -221,7 +243,7 @@ def _totals(grid: Grid, cmap: ColumnMap, unit_rows: UnitRows, reader: FigureRead
         rows = unit_rows.pairs.get(total.r, {"": total.r}) if by_row else {"": total.r}
         cells = {}
         for code, slots in cmap.slots.items():
-            for slot, cell in _cells(slots, rows, cat.by_code[code].kind).items():
+            for slot, cell in _cells(slots, rows, cat.by_code[code].kind, grid).items():
                 cells[(code, slot)] = cell
         out.append(reader.total(total.written, cells, cat, members))
     return out

@@ -43,6 +43,33 @@ class Across:
     unit_row: int
     measure_row: int | None
     columns: dict[int, tuple[tuple[int, int], str | None]] = field(default_factory=dict)  # col -> (label cell, measure)
+    row_measures: dict[tuple[int, str], dict[str, int]] = field(default_factory=dict)  # (row, code) -> {measure: row}
+    set_aside: list[tuple[int, int]] = field(default_factory=list)  # cells of rows of another measure (上年同期)
+
+
+def _rows_by_measure(grid: Grid, rows: list[tuple[int, str]], ind_col: int,
+                     across: Across) -> tuple[list[tuple[int, str]], dict[tuple[int, str], dict[str, int]]] | None:
+    """A 项目 column beside the indicator names saying 本月 / 本年累计 for each row (`实现再就业人数 | 本月`,
+    then `实现再就业人数 | 本年累计`): each indicator's rows by measure, the column no unit's. None when
+    there is no such column."""
+    for c in sorted(across.columns):
+        said = [measure_of(grid.text(r, c)) for r, _ in rows]
+        if not said or sum(1 for m in said if m is not None) * 2 < len(said):
+            continue
+        del across.columns[c]
+        out: list[tuple[int, str]] = []
+        by: dict[tuple[int, str], dict[str, int]] = {}
+        first: dict[str, tuple[int, str]] = {}
+        for (r, code), m in zip(rows, said, strict=True):
+            if m is None or m.kind not in (MONTH, YTD, "level"):
+                across.set_aside.append((r, c))  # 上年同期 and the like: not this return's
+                continue
+            key = first.setdefault(code, (r, code))
+            if key == (r, code):
+                out.append(key)
+            by.setdefault(key, {}).setdefault(m.kind, r)
+        return out, by
+    return None
 
 
 def looks_transposed(grid: Grid, hits: list[Hit], ctx: Context) -> bool:
@@ -96,6 +123,10 @@ def parse_transposed(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, m
     assert across is not None
     ind_col = _indicator_column(hits)
     rows = _indicator_rows(grid, hits, ind_col, ctx)
+    every_row = {r for r, _ in rows}
+    measured = _rows_by_measure(grid, rows, ind_col, across)
+    if measured is not None:
+        rows, across.row_measures = measured
     end = next((r for r in range(max(r for r, _ in rows) + 1, grid.height) if is_footer(grid, r)), grid.height)
     lines = read_lines(grid, range(0, across.unit_row), range(end, grid.height))
     found = settle_period(grid, lines, opts, meta)
@@ -115,7 +146,23 @@ def parse_transposed(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, m
     if unit_rows is None or period is None:
         return None
     cols_of = {g.r: cols for g, cols in groups}
+    _warn_other_rows(grid, every_row, ind_col, across, end, problems)
     return _read(grid, across, rows, unit_rows, cols_of, ctx, period, fallback, lines, problems)
+
+
+def _warn_other_rows(grid: Grid, known: set[int], ind_col: int, across: Across, end: int,
+                     problems: list[Problem]) -> None:
+    """A row of figures whose label names no indicator or breakdown the catalog knows (`其中:大中专毕业生`),
+    or whose 项目 says it is not this return's (上年同期): warned about with its cell, never stored."""
+    for r, c in across.set_aside:
+        if any(is_number(grid.cell(r, x)) for x in across.columns):
+            problems.append(warning("layout.row_skipped", sheet=grid.name, cell=cell_at(r, c), text=grid.text(r, c)))
+    for r in range(across.unit_row + 1, end):
+        text = grid.text(r, ind_col).strip()
+        if r in known or not text or not any(is_number(grid.cell(r, c)) for c in across.columns):
+            continue
+        key = "layout.unknown_breakdown_row" if text.startswith("其中") else "layout.unknown_row"
+        problems.append(warning(key, sheet=grid.name, cell=cell_at(r, ind_col), text=" ".join(text.split())))
 
 
 def _indicator_rows(grid: Grid, hits: list[Hit], ind_col: int, ctx: Context) -> list[tuple[int, str]]:
@@ -123,14 +170,26 @@ def _indicator_rows(grid: Grid, hits: list[Hit], ind_col: int, ctx: Context) -> 
     names = {h.r: h.code for h in hits if h.c == ind_col}
     out, whole = [], None
     for r in range(min(names), max(names) + 3):
-        if r in names:
-            whole = names[r]
+        tl = grid.top_left(r, ind_col)
+        if r in names or (tl != (r, ind_col) and tl[0] in names):
+            whole = names.get(r, names.get(tl[0]))
             out.append((r, whole))
             continue
         part = ctx.catalog.match_part(whole, grid.text(r, ind_col)) if whole else None
         if part:
             out.append((r, part))
     return out
+
+
+def _measured_cells(kind: str, measures: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """A figure's cells where each measure is a row of its own: a flow's 本月 and 累计 rows; a stock's
+    level row (期末 / 累计), else its only row."""
+    if kind == "stock":
+        cell = measures.get("level", measures.get(YTD))
+        if cell is None and list(measures) == [MONTH]:
+            cell = measures[MONTH]
+        return {"ytd": cell} if cell is not None else {}
+    return {slot: measures[m] for slot, m in (("month", MONTH), ("ytd", YTD)) if m in measures}
 
 
 def _unit_groups(grid: Grid, across: Across, rows: list[tuple[int, str]]) -> list[tuple[RowRead, dict[str | None, int]]]:
@@ -158,6 +217,10 @@ def _read(grid: Grid, across: Across, rows, unit_rows: UnitRows, cols_of, ctx: C
 
     def cells_of(r: int, code: str, cols: dict[str | None, int]) -> dict[str, tuple[int, int]] | None:
         """A flow's 本月 and 累计 cells; a stock's level: its 期末 / 累计 cell, else its only cell."""
+        by_row = across.row_measures.get((r, code))
+        if by_row is not None and list(cols) == [None]:
+            measures = {m: (row, cols[None]) for m, row in by_row.items()}
+            return _measured_cells(cat.by_code[code].kind, measures)
         measures = {(m or fallback): c for m, c in cols.items()}
         if None in measures:
             return None

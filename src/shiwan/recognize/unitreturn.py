@@ -51,6 +51,18 @@ class Head:
     named: list[tuple[Measure, tuple[int, int]]] = field(default_factory=list)
     twice: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # (cell, the first's)
     unknown: dict[int, tuple[int, int]] = field(default_factory=dict)  # headed columns no word places
+    dated: list[tuple[Measure, int, tuple[int, int]]] = field(default_factory=list)  # `2002年1-12月`: by year
+
+    def settle_years(self, period: str | None) -> None:
+        """Columns naming a year: this return's year is its measure, another year's is set aside."""
+        for m, c, tl in self.dated:
+            if period is not None and m.year != int(period[:4]):
+                self.aside[c] = tl
+            elif m.kind in self.measures:
+                self.twice.append((tl, self.cells[m.kind]))
+            else:
+                self.measures[m.kind], self.cells[m.kind] = c, tl
+        self.dated = []
 
 
 @dataclass
@@ -101,13 +113,15 @@ def _head(grid: Grid, b: Block, r: int) -> Head | None:
                 head.unknown[c] = tl
         elif m.kind in (IGNORE, QUARTER):
             head.aside[c] = tl
+        elif m.year is not None:
+            head.dated.append((m, c, tl))
         elif m.kind in head.measures:
             head.twice.append((tl, head.cells[m.kind]))
         else:
             head.measures[m.kind], head.cells[m.kind] = c, tl
             if m.month is not None:
                 head.named.append((m, tl))
-    if not head.measures:
+    if not head.measures and not head.dated:
         return None
     head.unit_cols = {c for c in range(b.ind_col + 1, b.right)
                       if normalize_header(grid.text(r, c)) in MEASURE_UNIT_HEADERS}
@@ -187,12 +201,14 @@ def parse_unit_return(grid: Grid, hits: list[Hit], ctx: Context, opts: Options, 
     first = min(h.r for h in hits)
     end = _end(grid, max(h.r for h in hits))
     blocks = find_blocks(grid, hits, cat, end)
-    _twice(grid, blocks, cat, problems)
     tops = [b.heads[0].row if b.heads and b.heads[0].row < b.top else b.top for b in blocks]
     lines = read_lines(grid, range(0, min(tops)), range(end, grid.height))
     found = settle_period(grid, lines, opts, meta)
     problems.extend(found.problems)
     period = found.period
+    for head in (h for b in blocks for h in b.heads):
+        head.settle_years(period)
+    _twice(grid, blocks, cat, problems)
     for b in blocks:
         if not b.heads and not _one_column(grid, b, found, opts, problems):
             return None

@@ -36,6 +36,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "layout.header_two_readings": ("“{upper}”下面的“{name}”一栏可以读作“{one}”,也可能是“{upper}”的一项:请在表头写出完整的指标名称后重新报送",
                                    "the column “{name}” under “{upper}” reads as “{one}”, or as an item of “{upper}”: write the indicator's full name in the header and send it again"),
     "layout.unheaded_column": ("这一栏有数字但没有表头,不知道是什么数,未导入", "this column holds numbers under no header: what they are is not said; not imported"),
+    "layout.stock_on_month_row": ("存量指标的数字只填在本月行、累计行({other})空着:不知道是期末数还是本月新增;请把期末数填在累计行后重新报送",
+                                  "a stock's figure is only on the 本月 row, its 累计 row ({other}) blank: whether it is the level or this month's increase is not said; put the level on the 累计 row and send it again"),
     "layout.unit_conflict": ("文件中的报送单位是{file_unit},与 --unit 指定的{option}不一致",
                              "the file names the reporting unit {file_unit}, but --unit says {option}"),
     "layout.unit_twice": ("单位“{name}”出现了两次(另见 {other})", "unit “{name}” appears twice (see also {other})"),
