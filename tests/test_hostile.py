@@ -102,3 +102,25 @@ def test_whole_foreign_corpus_in_one_batch(db_path):
     wrong.pop("exceldatareader__protectedsheet-xxx.xls", None)
     assert not wrong, wrong
     assert query(db_path, "SELECT COUNT(*) FROM figure") == [(0,)]
+
+
+def test_a_reader_worker_is_a_child_of_the_import_itself_with_its_ceiling(db_path, tmp_path):
+    """A worker is a plain interpreter started by the importing process (no forkserver held beside
+    it, no resource tracker), still a process of its own with its memory ceiling."""
+    from shiwan.check.returns import recognize_and_check
+    from shiwan.read.sandbox import MEMORY_LIMIT, ParsePool
+    from shiwan.recognize import Context, Options
+    from shiwan.ref.catalog import Catalog
+    from shiwan.ref.units import UnitTree
+    from shiwan.store.db import open_db
+
+    with open_db(str(db_path)) as db:
+        ctx = Context(Catalog.from_db(db), UnitTree.from_db(db))
+    shutil.copy(RETURNS / "南岗区2003年6月.xls", tmp_path / "a.xls")
+    with ParsePool(ctx, recognize_and_check, workers=1) as pool:
+        next(pool.run([(str(tmp_path / "a.xls"), Options())]))
+        pid = pool.slots[0].proc.pid
+        stat = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
+        limits = Path(f"/proc/{pid}/limits").read_text()
+    assert int(stat[1]) == os.getpid()
+    assert re.search(rf"Max address space\s+{MEMORY_LIMIT}\s", limits), limits

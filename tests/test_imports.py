@@ -326,3 +326,48 @@ def test_quoted_glob_and_folder_skipping(cli, tmp_path):
     assert {k: v["status"] for k, v in out.items()} == {"鹤岗市2003年6月.xlsx": "unchanged", "说明.docx": "skipped",
                                                          "~$鹤岗市2003年6月.xlsx": "skipped"}
     assert out["说明.docx"]["reason"] == "extension" and out["说明.docx"]["message"]
+
+
+def _rglob_listing(folder: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """What a folder gives, spelled out the slow way: `sorted(folder.rglob("*"))`, then one test per path."""
+    files, skipped = [], []
+    for f in sorted(folder.rglob("*")):
+        if any(part.startswith(".") for part in f.relative_to(folder).parts[:-1]):
+            continue
+        if f.is_dir():
+            if f.name.startswith("."):
+                skipped.append((str(f), "hidden"))
+            continue
+        if not f.is_file():
+            continue
+        why = ("lock_file" if f.name.startswith("~$") else "hidden" if f.name.startswith(".")
+               else None if f.suffix.lower() in {".xlsx", ".xls", ".csv", ".ods", ".txt"} else "extension")
+        (skipped.append((str(f), why)) if why else files.append(str(f)))
+    return files, skipped
+
+
+def test_a_folder_is_listed_in_the_order_and_with_the_skips_of_its_sorted_paths(tmp_path):
+    """`collect_files` walks a folder with one scandir per folder; what it lists, in what order, and
+    what it passes over are those of the sorted paths under it (`a/b/…` before `a-c/…`), symbolic
+    links included, and a file reached twice (through a link) is listed once."""
+    import os
+
+    from shiwan.imports import collect_files
+
+    d = tmp_path / "in"
+    for rel in ("a/b/x.xlsx", "a-c/y.xlsx", "a/.hid/z.xlsx", "a/~$lock.xlsx", "a/.h.xlsx", "a/n.txt", "a/n.pdf",
+                "a/B.XLS", "z.csv", "a b/q.ods", "a/b/c/d/e.xlsx"):
+        (d / rel).parent.mkdir(parents=True, exist_ok=True)
+        (d / rel).write_text("x")
+    (d / "empty").mkdir()
+    (d / ".hidden_dir").mkdir()
+    os.symlink(d / "a", d / "link_to_a")  # a link to a folder is not followed
+    os.symlink(d / "nowhere", d / "broken.xlsx")
+    files, skipped = _rglob_listing(d)
+    got = collect_files([str(d)])
+    assert [str(f) for f in got.files] == files
+    assert [(str(f), why) for f, why in got.skipped] == skipped
+    assert files.index(str(d / "a/b/x.xlsx")) < files.index(str(d / "a-c/y.xlsx"))
+    os.symlink(d / "z.csv", d / "a" / "zz.csv")  # the same file twice: listed once, where first reached
+    got = collect_files([str(d), str(d / "a")])
+    assert [str(f) for f in got.files] == [f for f in _rglob_listing(d)[0] if f != str(d / "z.csv")]

@@ -78,3 +78,23 @@ def test_report_colours_ahead_and_behind_on_a_terminal():
     write_report(rep, "table", stream=plain, terminal=False)
     assert "\x1b[" not in plain.getvalue()
     assert plain.getvalue().splitlines()[:3] == ["标题", "(2003年1-6月)", "填报单位:测试"]
+
+
+def test_json_is_what_json_dumps_writes_byte_for_byte():
+    """`to_json` writes plain rows itself (json's indented encoder is pure Python, token by token);
+    what it writes is exactly json.dumps(ensure_ascii=False, indent=2, default=str), and values it
+    does not write itself (NaN, non-text keys, dates, enums) go to json.dumps whole."""
+    import datetime
+    import enum
+
+    from shiwan.render.output import to_json
+
+    class Kind(enum.StrEnum):
+        a = "a"
+
+    samples = [[], {}, [[]], {"a": {}}, "s", 3, 1.0, (1, 2), [float("nan")], {1: 2}, {"d": datetime.date(2003, 6, 1)},
+               [1, 2.5, -0.0, 1e300, 1e-7, True, False, None, "quote \" newline \n \u2028 é 合计 \x00 \\"],
+               {"x": [{"y": [1, [2, {}]], "z": None}], "k": Kind.a, "n": -12},
+               [{"file": "甲.xlsx", "n": 3, "ok": True, "none": None, "f": 2.5, "periods": ["2003-06"], "errors": []}]]
+    for value in samples:
+        assert to_json(value) == json.dumps(value, ensure_ascii=False, indent=2, default=str), value

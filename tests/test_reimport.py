@@ -196,3 +196,30 @@ def test_a_file_read_in_full_and_unchanged_is_known_the_next_time(cli, tmp_path,
         reads.clear()
         known = rows(cli, f)[f.name]
         assert reads == [] and known == full
+
+
+_REIMPORT_MODULES = """
+import sys
+from shiwan.cli import main
+sys.argv = ["shiwan", "--db", sys.argv[1], "import", sys.argv[2], "--json"]
+try:
+    main()
+except SystemExit:
+    pass
+heavy = ("shiwan.recognize", "shiwan.check", "shiwan.store.importer", "shiwan.read", "multiprocessing", "python_calamine")
+print(sorted(m for m in sys.modules if m.startswith(heavy)), file=sys.stderr)
+"""
+
+
+def test_an_all_known_reimport_starts_no_worker_and_imports_no_reader(cli, db_path, tmp_path):
+    """Issue 14: an identical re-import only hashes and looks up; the recognisers, the checks and
+    the worker pool (a fifth of a second of start-up) are not even imported."""
+    import subprocess
+    import sys
+
+    f = _summary(tmp_path / "鹤岗市2003年6月.xlsx", 30)
+    assert rows(cli, f)[f.name]["status"] == "imported"
+    out = subprocess.run([sys.executable, "-c", _REIMPORT_MODULES, str(db_path), str(f)], capture_output=True,
+                         text=True, timeout=120)
+    assert json.loads(out.stdout)[0]["status"] == "unchanged"
+    assert out.stderr.strip().splitlines()[-1] == "[]", out.stderr

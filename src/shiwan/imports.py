@@ -19,28 +19,77 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import glob
 import os
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shiwan.base.errors import UserError
-from shiwan.check.returns import recognize_and_check
-from shiwan.read.sandbox import Parsed, ParsePool, WorkersFailed
-from shiwan.recognize import Context, Options
 from shiwan.ref.catalog import Catalog
 from shiwan.ref.units import UnitTree
 from shiwan.store import known
 from shiwan.store.db import Database
-from shiwan.store.importer import FileResult, Importer
+from shiwan.store.results import FileResult
 
 if TYPE_CHECKING:
+    from shiwan.read.sandbox import Parsed
+    from shiwan.recognize import Context, Options
+    from shiwan.store.importer import Importer
     from shiwan.store.targets import TargetsResult
 
-__all__ = ["BatchStopped", "FileList", "FileResult", "Options", "SKIP_EXTENSION", "SKIP_HIDDEN", "SKIP_LOCK_FILE",
-           "apply_order_key", "collect_files", "import_files", "import_targets", "skipped_json"]
+__all__ = ["BatchStopped", "FileList", "FileResult", "ImportOptions", "Options", "SKIP_EXTENSION", "SKIP_HIDDEN",
+           "SKIP_LOCK_FILE", "apply_order_key", "collect_files", "import_files", "import_targets", "skipped_json"]
+
+# Reading a file needs the recognisers, the checks, the importer and the worker pool (a fifth of a
+# second of imports); a batch whose files are all known unchanged needs none of them. They are
+# imported when first named here (`shiwan.imports.ParsePool` too, which tests replace).
+_LAZY = {"Options": "shiwan.recognize", "Context": "shiwan.recognize", "Importer": "shiwan.store.importer",
+         "ParsePool": "shiwan.read.sandbox", "Parsed": "shiwan.read.sandbox"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the clerk said on the command line (the reading's `Options` without the recognisers)."""
+
+    unit: str | None = None
+    period: str | None = None
+    measure: str | None = None
+    mapping: Any = None
+
+
+def _reading_options(opts: Any) -> Options:
+    """The recogniser's options for `opts` (given as `Options` or `ImportOptions`)."""
+    options = __getattr__("Options")
+    if isinstance(opts, options):
+        return opts
+    return options(unit=opts.unit, period=opts.period, measure=opts.measure, mapping=opts.mapping)
+
+
+def _pool(ctx: Any, workers: int | None):
+    """A worker pool reading and recognising returns (started only when a file must be read)."""
+    from shiwan.check.returns import recognize_and_check
+
+    pool = globals().get("ParsePool") or __getattr__("ParsePool")
+    return pool(ctx, recognize_and_check, workers=workers)
+
+
+def _workers_failed(exc: BaseException) -> bool:
+    sandbox = sys.modules.get("shiwan.read.sandbox")  # never imported: no worker ran, none failed
+    return sandbox is not None and isinstance(exc, sandbox.WorkersFailed)
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt", ".htm", ".html", ".et"}
 
@@ -64,54 +113,91 @@ def collect_files(args: Iterable[str]) -> FileList:
     is not a spreadsheet's, Excel's `~$` lock files, and hidden files and folders (a hidden folder
     once, not what is inside it)."""
     files: list[Path] = []
+    reals: list[str | None] = []  # the real path where the walk knows it (no symbolic link on the way)
     missing: list[str] = []
     skipped: list[tuple[Path, str]] = []
     for arg in args:
         p = Path(arg)
         if p.is_dir():
-            _walk(p, files, skipped)
+            _walk(p, files, reals, skipped)
         elif p.is_file():
             files.append(p)
+            reals.append(None)
         elif any(ch in arg for ch in "*?["):
             matched = sorted(Path(m) for m in glob.glob(arg, recursive=True) if Path(m).is_file())
             for m in matched:
-                why = _passed_over(m, m.name, glob_match=True)
-                (skipped.append((m, why)) if why else files.append(m))
+                why = _passed_over(m.name, m.suffix, glob_match=True)
+                if why:
+                    skipped.append((m, why))
+                else:
+                    files.append(m)
+                    reals.append(None)
             if not matched:
                 missing.append(arg)
         else:
             missing.append(arg)
     seen: set[str] = set()
     unique = []
-    for f in files:
-        key = os.path.realpath(f)
+    for f, real in zip(files, reals, strict=True):
+        key = real or os.path.realpath(f)
         if key not in seen:
             seen.add(key)
             unique.append(f)
     return FileList(unique, missing, skipped)
 
 
-def _walk(folder: Path, files: list[Path], skipped: list[tuple[Path, str]]) -> None:
-    for f in sorted(folder.rglob("*")):
-        parts = f.relative_to(folder).parts
-        if any(part.startswith(".") for part in parts[:-1]):
-            continue  # inside a hidden folder, which is listed itself
-        if f.is_dir():
-            if f.name.startswith("."):
+def _walk(folder: Path, files: list[Path], reals: list[str | None], skipped: list[tuple[Path, str]]) -> None:
+    """Every entry under `folder` in the order of their paths (as `sorted(folder.rglob("*"))` gives
+    them), not inside hidden folders nor through symbolic links to folders; one scandir per folder."""
+    entries: list[tuple[tuple[str, ...], os.DirEntry, str]] = []
+    _scan(str(folder), (), os.path.realpath(folder), entries)
+    entries.sort(key=lambda e: e[0])
+    for rel, entry, real_dir in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        f = folder.joinpath(*rel)
+        if is_dir:
+            if entry.name.startswith("."):
                 skipped.append((f, SKIP_HIDDEN))
             continue
-        if not f.is_file():
+        try:
+            if not entry.is_file():
+                continue
+            linked = entry.is_symlink()
+        except OSError:
             continue
-        why = _passed_over(f, f.name)
-        (skipped.append((f, why)) if why else files.append(f))
+        why = _passed_over(entry.name, os.path.splitext(entry.name)[1])
+        if why:
+            skipped.append((f, why))
+        else:
+            files.append(f)
+            reals.append(None if linked else os.path.join(real_dir, entry.name))
 
 
-def _passed_over(f: Path, name: str, *, glob_match: bool = False) -> str | None:
+def _scan(path: str, rel: tuple[str, ...], real: str, out: list) -> None:
+    try:
+        with os.scandir(path) as it:
+            found = list(it)
+    except OSError:
+        return
+    for entry in found:
+        out.append(((*rel, entry.name), entry, real))
+        try:
+            descend = entry.is_dir() and not entry.is_symlink() and not entry.name.startswith(".")
+        except OSError:
+            descend = False
+        if descend:  # a hidden folder is listed itself, not what is inside it
+            _scan(entry.path, (*rel, entry.name), os.path.join(real, entry.name), out)
+
+
+def _passed_over(name: str, suffix: str, *, glob_match: bool = False) -> str | None:
     if name.startswith("~$"):
         return SKIP_LOCK_FILE
     if name.startswith("."):
         return SKIP_HIDDEN
-    if not glob_match and f.suffix.lower() not in SPREADSHEET_SUFFIXES:
+    if not glob_match and suffix.lower() not in SPREADSHEET_SUFFIXES:
         return SKIP_EXTENSION
     return None
 
@@ -142,33 +228,34 @@ class BatchStopped(Exception):
         self.cause = cause
 
 
-def import_files(db: Database, files: list[Path], opts: Options, *, dry_run: bool = False,
+def import_files(db: Database, files: list[Path], opts: Options | ImportOptions, *, dry_run: bool = False,
                  progress: ProgressFn | None = None, workers: int | None = None) -> list[FileResult]:
     """Read, check and store every file; returns one result per file, in the order given.
 
     Files are applied in a stable order known before any is read: by the period their folder or
     file name gives (`2003-06/…`, `…2003年6月.xls`), then by path. Workers read ahead while the main
     process checks and writes, one transaction per file. A file known by its SHA-256 to be exactly
-    what an import still standing read (`store/known.py`) is unchanged without being read again."""
+    what an import still standing read (`store/known.py`) is unchanged without being read again;
+    when every file is, no worker starts and nothing that reads a file is even imported."""
     if not files:
         return []
     batch = _Batch(db, files, opts, dry_run=dry_run, progress=progress)
     db.batch_mode(True)
     db.group_commits(not dry_run)
     try:
-        jobs = [batch.jobs[pos] for pos in batch.to_parse]
+        jobs = [batch.job(pos) for pos in batch.to_parse]
         batch.apply_ready()
         if jobs:
-            with ParsePool(batch.ctx, recognize_and_check, workers=workers) as pool:
+            with _pool(batch.ctx, workers) as pool:
                 for j, res in pool.run(jobs, on_idle=batch.settle):
                     batch.waiting[batch.to_parse[j]] = res
                     batch.apply_ready()
         batch.settle()
-    except WorkersFailed as exc:
+    except Exception as exc:
         batch.settle_or_forget()
-        raise UserError("read.workers_failed", detail=str(exc)) from None
-    except Exception as exc:  # the file in progress was rolled back; those before it are in
-        batch.settle_or_forget()
+        if _workers_failed(exc):
+            raise UserError("read.workers_failed", detail=str(exc)) from None
+        # the file in progress was rolled back; those before it are in
         raise BatchStopped([r or _not_imported(files[i]) for i, r in enumerate(batch.results)], exc) from exc
     finally:
         _quietly(db.group_commits, False)
@@ -179,15 +266,12 @@ def import_files(db: Database, files: list[Path], opts: Options, *, dry_run: boo
 class _Batch:
     """The files of one import in the order they are applied, and what is known of them before any is read."""
 
-    def __init__(self, db: Database, files: list[Path], opts: Options, *, dry_run: bool,
+    def __init__(self, db: Database, files: list[Path], opts: Options | ImportOptions, *, dry_run: bool,
                  progress: ProgressFn | None):
-        self.db, self.files, self.progress = db, files, progress
-        catalog, self.units = Catalog.from_db(db), UnitTree.from_db(db)
-        self.ctx = Context(catalog, self.units)
-        self.order = sorted(range(len(files)), key=lambda i: apply_order_key(files[i]))
-        self.jobs = [(str(files[i]), dataclasses.replace(opts, file_name=files[i].name, path_hint=_path_hint(files[i])))
-                     for i in self.order]
-        self.importer = Importer(db, catalog, self.units, dry_run=dry_run)
+        self.db, self.files, self.progress, self.dry_run = db, files, progress, dry_run
+        self.units = UnitTree.from_db(db)
+        self.hints = [_path_hint(f) for f in files]
+        self.order = sorted(range(len(files)), key=lambda i: _order_key(files[i], self.hints[i]))
         self.results: list[FileResult | None] = [None] * len(files)
         self.waiting: dict[int, Parsed] = {}
         self.applied = 0
@@ -201,13 +285,35 @@ class _Batch:
         self.to_parse = [pos for pos in range(len(files)) if pos not in self.known]
         self.commits_seen, self.uncommitted = db.commits, []
 
+    @functools.cached_property
+    def catalog(self) -> Catalog:
+        return Catalog.from_db(self.db)
+
+    @functools.cached_property
+    def ctx(self) -> Context:
+        return __getattr__("Context")(self.catalog, self.units)
+
+    @functools.cached_property
+    def importer(self) -> Importer:
+        return __getattr__("Importer")(self.db, self.catalog, self.units, dry_run=self.dry_run)
+
+    @functools.cached_property
+    def reading_options(self) -> Options:
+        return _reading_options(self.opts)
+
+    def job(self, pos: int) -> tuple[str, Options]:
+        """(path, options) of the file applied at `pos`, for a worker to read."""
+        i = self.order[pos]
+        return (str(self.files[i]), dataclasses.replace(self.reading_options, file_name=self.files[i].name,
+                                                        path_hint=self.hints[i]))
+
     def _find_known(self) -> None:
         keys = {}
         for pos, i in enumerate(self.order):
-            sha = known.file_sha256(self.files[i])
-            key = known.read_key(self.world, sha, self.files[i], self.opts)
-            if sha and key:
-                self.hashes[pos] = (sha, self.files[i].stat().st_size)
+            hashed = known.file_hash(self.files[i])
+            key = known.read_key(self.world, hashed[0], self.files[i], self.opts) if hashed else None
+            if key:
+                self.hashes[pos] = hashed
                 keys[pos] = key
         self.known = known.find_known(self.db, keys)
 
@@ -263,8 +369,8 @@ class _Batch:
         if not self.wrote or known.still_stands(self.db, k):
             return known.known_result(path, k, self.units, *self.hashes[pos])
         self.settle()
-        with ParsePool(self.ctx, recognize_and_check, workers=1) as pool:  # no longer certain: read it after all
-            parsed = next(pool.run([self.jobs[pos]]))[1]
+        with _pool(self.ctx, 1) as pool:  # no longer certain: read it after all
+            parsed = next(pool.run([self.job(pos)]))[1]
         return self._apply(pos, path, parsed)
 
 
@@ -285,22 +391,31 @@ def _quietly(fn, *args) -> None:
 
 def apply_order_key(path: Path) -> tuple[str, str]:
     """(the period the path names, or '' when it names none; the path)."""
+    return _order_key(path, _path_hint(path))
+
+
+def _order_key(path: Path, path_hint: str) -> tuple[str, str]:
     from shiwan.ref.text import find_period
 
-    hint = find_period(_path_hint(path), compact=True)
+    hint = find_period(path_hint, compact=True)
     return (hint.period if hint else "", str(path))
 
 
 def _path_hint(f: Path) -> str:
     """The file's name and its two parent folders (`鹤岗市/2003-06/向阳区.xlsx`)."""
-    parts = Path(os.path.abspath(f)).parts
-    return "/".join(parts[-3:])
+    full = os.path.abspath(f)
+    names = full.split("/")
+    if os.sep != "/" or len(names) < 4 or full.startswith("//"):  # near the root: as Path counts parts
+        return "/".join(Path(full).parts[-3:])
+    return "/".join(names[-3:])
 
 
 def import_targets(db: Database, path: Path, *, unit: str | None = None, year: int | None = None,
                    campaign_total: bool = False, campaign: str | None = None, dry_run: bool = False) -> TargetsResult:
     """Read an allocation sheet (in a worker process, like any return) and store its targets, all or nothing."""
     from shiwan.base.problems import error
+    from shiwan.read.sandbox import ParsePool
+    from shiwan.recognize import Context
     from shiwan.recognize.targets import AllocationOptions, recognize_allocation_book
     from shiwan.store.targets import TargetsResult, campaign_of, store_allocation
 

@@ -293,15 +293,23 @@ def run_import(db, paths: list[str], *, unit: str | None, period: str | None, me
                as_json: bool, dry_run: bool, mapping=None) -> int:
     """Import (or check) the files; print the outcome; return the exit status (0 ok, 1 refused)."""
     from shiwan.base.problems import error
-    from shiwan.imports import BatchStopped, FileResult, Options, collect_files, import_files, skipped_json
-    from shiwan.render.importview import ImportProgress, print_summary
+    from shiwan.imports import (
+        BatchStopped,
+        FileResult,
+        ImportOptions,
+        collect_files,
+        import_files,
+        skipped_json,
+    )
     from shiwan.render.output import is_terminal, to_json
 
     found = collect_files(paths)
     results: list[FileResult] = []
-    opts = Options(unit=unit, period=period, measure=measure, mapping=mapping)
+    opts = ImportOptions(unit=unit, period=period, measure=measure, mapping=mapping)
     progress = None
     if is_terminal(sys.stderr) and found.files:
+        from shiwan.render.importview import ImportProgress
+
         progress = ImportProgress(len(found.files), dry_run)
     stopped: BaseException | None = None
     try:
@@ -319,6 +327,8 @@ def run_import(db, paths: list[str], *, unit: str | None, period: str | None, me
         rows = [r.to_json() for r in results] + [skipped_json(f, why) for f, why in found.skipped]
         sys.stdout.write(to_json(rows) + "\n")
     else:
+        from shiwan.render.importview import print_summary
+
         print_summary(results, dry_run=dry_run, skipped=found.skipped)
     if stopped is not None:
         raise stopped

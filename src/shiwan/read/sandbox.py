@@ -10,6 +10,7 @@ main process writes to the database.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing as mp
 import os
@@ -111,19 +112,94 @@ class WorkersFailed(Exception):
     """Reader processes could not be started at all (not the fault of any file)."""
 
 
-def _context(recognize: Recognizer) -> mp.context.BaseContext:
-    methods = mp.get_all_start_methods()
-    if "forkserver" in methods:
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["shiwan.read.sandbox", recognize.__module__, "shiwan.read.readers", "python_calamine"])
-        return ctx
+def _context(recognize: Recognizer) -> mp.context.BaseContext | None:
+    """None on POSIX: a worker is a plain interpreter (`_Child`). Elsewhere multiprocessing's spawn."""
+    if os.name == "posix":
+        return None
     return mp.get_context("spawn")
+
+
+# The child's first lines: the parent's sys.path, then (context, recogniser) and the files, over the socket.
+_CHILD_CODE = ("import sys\nfrom multiprocessing.connection import Connection\nconn = Connection(int(sys.argv[1]))\n"
+               "sys.path[:0] = conn.recv()\nfrom shiwan.read.sandbox import _serve\n_serve(conn)\n")
+
+
+def _serve(conn: Connection) -> None:  # pragma: no cover - runs in a child process
+    try:
+        ctx, recognize = conn.recv()
+    except (EOFError, OSError):
+        return
+    _worker(conn, ctx, recognize)
+
+
+class _Child:
+    """A worker as a plain `python` process speaking over a socket pair: it loads only what reading
+    needs (no forkserver held beside it, no multiprocessing resource tracker: a third of the
+    memory a batch took), and it is a process of its own, so that a native crash, an allocation
+    past its ceiling or a loop costs it alone. The interface is the part of multiprocessing.Process
+    that `_Slot` uses."""
+
+    def __init__(self, ctx: Any, recognize: Recognizer):
+        import socket
+        import subprocess
+        import sys
+
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ, RUST_BACKTRACE="0")
+        quiet = not os.environ.get("SHIWAN_WORKER_STDERR")
+        try:
+            self._popen = subprocess.Popen([sys.executable, "-c", _CHILD_CODE, str(theirs.fileno())],
+                                           pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env,
+                                           stderr=subprocess.DEVNULL if quiet else None)
+        finally:
+            theirs.close()
+        self.conn = Connection(ours.detach())
+        self.sentinel = _pidfd(self._popen.pid)
+        try:
+            self.conn.send(sys.path)
+            self.conn.send((ctx, recognize))
+        except (BrokenPipeError, OSError):
+            pass  # it died at once: seen as a worker that never became ready
+
+    @property
+    def pid(self) -> int:
+        return self._popen.pid
+
+    @property
+    def exitcode(self) -> int | None:
+        return self._popen.poll()
+
+    def is_alive(self) -> bool:
+        return self._popen.poll() is None
+
+    def kill(self) -> None:
+        if self._popen.poll() is None:
+            with contextlib.suppress(OSError):
+                self._popen.kill()
+
+    def join(self, timeout: float | None = None) -> None:
+        import subprocess
+
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._popen.wait(timeout)
+        if self._popen.returncode is not None and self.sentinel is not None:
+            os.close(self.sentinel)
+            self.sentinel = None
+
+
+def _pidfd(pid: int) -> int | None:
+    """A descriptor that becomes readable when the process ends (Linux), for `wait`; else None (its
+    socket's end of file tells it)."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
 
 
 def _wait_for(waiting: list[_Slot], on_idle: Callable[[], None] | None) -> list:
     """The workers' pipes and sentinels that are ready, waiting up to half a second (on_idle: called
     once nothing has come for IDLE_AFTER seconds)."""
-    handles = [s.conn for s in waiting] + [s.proc.sentinel for s in waiting]
+    handles = [s.conn for s in waiting] + [s.proc.sentinel for s in waiting if s.proc.sentinel is not None]
     ready = wait(handles, timeout=IDLE_AFTER if on_idle else 0.5)
     if not ready and on_idle:
         on_idle()
@@ -135,10 +211,14 @@ class _Slot:
     """One worker process and the files sent to it, the first of which it is reading."""
 
     def __init__(self, mpctx, ctx: Any, recognize: Recognizer):
-        self.conn, child = mpctx.Pipe(duplex=True)
-        self.proc = mpctx.Process(target=_worker, args=(child, ctx, recognize), daemon=True)
-        self.proc.start()
-        child.close()
+        if mpctx is None:
+            self.proc: Any = _Child(ctx, recognize)
+            self.conn = self.proc.conn
+        else:
+            self.conn, child = mpctx.Pipe(duplex=True)
+            self.proc = mpctx.Process(target=_worker, args=(child, ctx, recognize), daemon=True)
+            self.proc.start()
+            child.close()
         self.ready = False
         self.pending: deque[tuple[int, str, Any]] = deque()
         self.started = 0.0  # when the worker began on pending[0]
@@ -256,7 +336,7 @@ class ParsePool:
                     s.pending.popleft()
                     s.started = now
                     yield msg
-                elif s.proc.sentinel in ready or not s.proc.is_alive():
+                elif (s.proc.sentinel is not None and s.proc.sentinel in ready) or not s.proc.is_alive():
                     code = s.proc.exitcode
                     culprit = self._replace(i, queue)
                     if culprit:

@@ -9,8 +9,8 @@ from shiwan.base.i18n import t
 from shiwan.base.safetext import shown
 from shiwan.base.table import Column, Table
 from shiwan.render.output import render, to_json
-from shiwan.store.importer import FileResult
 from shiwan.store.importlog import import_details
+from shiwan.store.results import FileResult
 
 _STATUS_STYLE = {"imported": "green", "revised": "cyan", "unchanged": "dim", "rejected": "bold red",
                  "not_imported": "bold red"}

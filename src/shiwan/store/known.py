@@ -31,6 +31,7 @@ from shiwan.store.db import Database, in_clause
 from shiwan.store.results import FileResult
 
 MAX_HASHED = 256 * 1024 * 1024  # a larger file is not hashed ahead of its reading: it is simply parsed
+_READ_WHOLE = 16 * 1024 * 1024
 _WORLD_TABLES = ("unit", "indicator", "rule")
 _CHUNK = 500
 
@@ -39,21 +40,56 @@ _CHUNK = 500
 def _code_stamp() -> str:
     """The code that reads, by the size and time of every module of shiwan, and the reader's version:
     a changed or upgraded program reads every file again."""
-    from importlib.metadata import PackageNotFoundError, version
-
     import shiwan
 
     root = Path(shiwan.__file__).parent
     h = hashlib.sha256(shiwan.__version__.encode())
-    for name in ("python-calamine", "openpyxl", "xlrd", "odfpy"):
-        try:
-            h.update(f"{name}={version(name)};".encode())
-        except PackageNotFoundError:
-            h.update(f"{name}=;".encode())
+    versions = _reader_versions()
+    for name in _READERS:
+        h.update(f"{name}={versions.get(name, '')};".encode())
     for p in sorted(root.rglob("*.py")):
         st = p.stat()
         h.update(f"{p.relative_to(root).as_posix()}:{st.st_size}:{st.st_mtime_ns};".encode())
     return h.hexdigest()
+
+
+_READERS = ("python_calamine", "openpyxl", "xlrd", "odfpy")
+
+
+def _reader_versions() -> dict[str, str]:
+    """The installed version of each reader, by its `name-version.dist-info` (or `.egg-info`) folder on
+    sys.path, where importlib.metadata finds it too (importing that costs more than all the rest of an
+    identical re-import's lookups); the first found wins, as there."""
+    import re
+    import sys
+
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for n in names:
+            stem, dot, kind = n.rpartition(".")
+            if kind not in ("dist-info", "egg-info") or not dot:
+                continue
+            name, _, ver = stem.partition("-")
+            name = re.sub(r"[-_.]+", "_", name).lower()
+            if name in _READERS and name not in found:
+                found[name] = ver.partition("-")[0] or _metadata_version(os.path.join(entry or ".", n))
+    return found
+
+
+def _metadata_version(folder: str) -> str:
+    for file in ("METADATA", "PKG-INFO"):
+        try:
+            with open(os.path.join(folder, file), encoding="utf-8", errors="replace") as fh:
+                for line in fh:
+                    if line.startswith("Version:"):
+                        return line.split(":", 1)[1].strip()
+        except OSError:
+            continue
+    return "?"
 
 
 def world_stamp(db: Database) -> str:
@@ -66,13 +102,18 @@ def world_stamp(db: Database) -> str:
     return h.hexdigest()
 
 
-def file_sha256(path: Path) -> str | None:
-    """The SHA-256 of a file's bytes, or None when it cannot be read here (the reading will say why)."""
+def file_hash(path: Path) -> tuple[str, int] | None:
+    """(SHA-256, size) of a file's bytes, or None when it cannot be read here (the reading will say
+    why). A file of up to 16 MB is read whole: hashlib's chunked loop costs more than the hashing."""
     try:
-        if path.stat().st_size > MAX_HASHED:
-            return None
         with open(path, "rb") as fh:
-            return hashlib.file_digest(fh, "sha256").hexdigest()
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_HASHED:
+                return None
+            if size <= _READ_WHOLE:
+                data = fh.read()
+                return hashlib.sha256(data).hexdigest(), len(data)
+            return hashlib.file_digest(fh, "sha256").hexdigest(), size
     except OSError:
         return None
 
