@@ -1,8 +1,8 @@
 """Returns nobody on the project tuned the recogniser for: the red-team sets under
 tests/fixtures/redteam/ (a: the kinds of layout that went wrong on unseen returns, one group of files
 per kind; b: new kinds; c: a set first kept back and measured once; d: traps for the recogniser's
-own heuristics; f: every unit of 2003 under the names clerks write; g, h and i: kinds none of those
-covers, where the first trials found figures stored silently wrong), each file with its truth.
+own heuristics; f: every unit of 2003 under the names clerks write; g, h, i and j: kinds none of
+those covers, where the first trials found figures stored silently wrong), each file with its truth.
 
 Every file is imported through the CLI into a fresh copy of one database, and every value stored is
 compared with the truth (tests/redteam.py): nothing stored wrong or that the file does not hold,
@@ -50,7 +50,7 @@ def scores(tmp_path_factory) -> dict[str, redteam.SetScore]:
     return {s: redteam.score_set(run, base, HERE / s) for s in SETS}
 
 
-SETS = ("a", "b", "c", "d", "f", "g", "h", "i")
+SETS = ("a", "b", "c", "d", "f", "g", "h", "i", "j")
 # files the truth says to import that shiwan refuses, and why the refusal stands
 KNOWN_REFUSALS = {
     "齐齐哈尔市2003年10月.ods": "two tables of different indicators stacked on one sheet, the units in another order: "
@@ -78,6 +78,10 @@ KNOWN_SKIPS = {
     "h03_哈尔滨_培训人数与培训后就业.xlsx": "培训后就业人数, a name the catalog does not know: skipped with a warning",
     "h55_绥化_资金扶持组下人数金额.ods": "资金扶持 over 人数 | 金额（万元）: 人数 read with its group, 金额 skipped with a warning",
     "h64_黑河_组名加人数.xlsx": "职业培训 over 人数 | 期数: 人数 read with its group, 期数 skipped with a warning",
+    "j18_讷河市_本月上月本年累计.xls": "a 上月 column beside 本月 | 本年累计: last month's, skipped with a warning",
+    "j19_泰来县_序号名称带注.xlsx": "names carrying notes (（一）实现再就业人数（含灵活就业）): skipped with warnings",
+    "j22_克东县_安置人数两组.xlsx": "安置人数 sub-rows under group labels (工会自办经济实体 / 再就业基地): not read, and not yet "
+                              "warned about — a known gap, nothing stored wrong",
     "h87_龙江县_两级行标题.xlsx": "a group row 实现再就业 over sub-rows: skipped with a warning",
     "h106_巴彦县_其中认证子行.xlsx": "其中：获资质认证的 rows, a breakdown the catalog does not know: skipped with warnings",
     "h116_黑河_基地市场实体单行.xlsx": "one-word headers 基地 | 市场 | 实体: not indicator names, skipped with warnings",
@@ -99,6 +103,14 @@ KINDS_I = {
     "on its side with a 项目 column (本月 / 本年累计 rows per indicator)": ["i01", "i34", "i35", "i39", "i47"],
     "on its side, a row of figures no indicator names": ["i03"],
     "a December county return beside last year's whole year": ["i44"],
+}
+# the kinds that were stored silently wrong in set j's first trial (county returns)
+KINDS_J = {
+    "numbered headings that are indicator names (二、职业培训) with no figure": ["j48", "j49", "j14", "j16"],
+    "本月 | 1-本月 (累积, 1至本月): stocks never a level of 0 from a blank 本月": ["j05", "j68", "j70"],
+    "扶持资金（元） as a row's name": ["j58", "j59", "j66"],
+    "an indicator row saying 未报": ["j41"],
+    "期初数 | 本月增加 | 本月减少 | 期末数": ["j25"],
 }
 # the kinds that were stored silently wrong in set h's first trial, and the files made for each
 KINDS_H = {
@@ -129,10 +141,10 @@ def test_each_kind_that_went_wrong(scores, kind):
             _assert_exact(f)
 
 
-@pytest.mark.parametrize("kind", [("g", k) for k in KINDS_G] + [("h", k) for k in KINDS_H] + [("i", k) for k in KINDS_I])
-def test_each_kind_sets_g_h_i_found(scores, kind):
+@pytest.mark.parametrize("kind", [("g", k) for k in KINDS_G] + [("h", k) for k in KINDS_H] + [("i", k) for k in KINDS_I] + [("j", k) for k in KINDS_J])
+def test_each_kind_of_the_later_sets(scores, kind):
     name, kind = kind
-    for prefix in {**KINDS_G, **KINDS_H, **KINDS_I}[kind]:
+    for prefix in {**KINDS_G, **KINDS_H, **KINDS_I, **KINDS_J}[kind]:
         found = [f for f in scores[name].files if f.file.startswith(prefix + "_") or f.file == prefix + ".xlsx"]
         assert found, prefix
         for f in found:
