@@ -105,10 +105,14 @@ def sub_header_row(grid: Grid, r: int, hit_cols: set[int], catalog: Catalog) -> 
     return n > 0
 
 
+# a sub-header under an indicator naming the indicator's own count, beside its 其中 columns
+WHOLE_WORDS = ("人数", "人次", "数量", "个数", "户数", "总人数", "人数合计")
+
+
 def _header_word(v: str) -> bool:
     h = normalize_header(v)
     return h in UNIT_HEADERS or h in SERIAL_HEADERS or h in INDICATOR_HEADERS or h in MEASURE_UNIT_HEADERS \
-        or h in ("小计", "合计", "总计", "计", "总数", "其中")
+        or h in ("小计", "合计", "总计", "计", "总数", "其中", *WHOLE_WORDS)
 
 
 def _group_row(grid: Grid, r: int, hit_cols: set[int]) -> bool:

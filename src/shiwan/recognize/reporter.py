@@ -114,6 +114,9 @@ def _from_line(units: UnitTree, lines: Lines, opts: Options, sheet: str) -> Repo
     if other is not None:
         return ReporterFound(None, "error", [not_standing(units, other, normalize_unit_name(name), sheet, cell)])
     res = units.resolve(name)
+    own = _own_office(units, name) if res.unit is None and not res.candidates else None
+    if own is not None:  # `哈尔滨市总工会机关`: the city's own office, its own figures
+        return _unless_named_otherwise(units, own, lines, opts, sheet, cell)
     if res.unit is not None:
         problem = suffix_problem(name, res.unit, sheet, cell, normalize_unit_name(name))
         if problem is not None and problem.is_error:
@@ -155,6 +158,16 @@ def _unless_named_otherwise(units: UnitTree, u: UnitRec, lines: Lines, opts: Opt
             return ReporterFound(None, "error", [error("layout.reporter_conflict", sheet=sheet, cell=cell,
                                                        unit=u.name, other=n.name, where=where)])
     return ReporterFound(u, "line")
+
+
+def _own_office(units: UnitTree, name: str) -> UnitRec | None:
+    """The unit whose own office a name is (`哈尔滨市总工会机关`, `鸡西市本级`), when the rest names one."""
+    label = normalize_unit_name(name)
+    for suffix in ("总工会机关", "工会机关", "机关", "本级", "市直"):
+        if label.endswith(suffix) and len(label) > len(suffix) + 1:
+            res = units.resolve(normalize_unit_name(label[: -len(suffix)]))
+            return res.unit
+    return None
 
 
 def within_named_place(units: UnitTree, candidates: list[UnitRec], lines: Lines, opts: Options) -> UnitRec | None:
